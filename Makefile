@@ -1,0 +1,67 @@
+# Kubewarden conventions: policy.wasm, annotated-policy.wasm, test, e2e-tests, fmt, lint, clean.
+SOURCE_FILES := $(shell find src -type f -name '*.rs') Cargo.toml Cargo.lock
+WASM := target/wasm32-wasip1/release/pod_security_standards.wasm
+RUNNER := target/debug/examples/wapc-run
+# The PSA reference fixtures, where they sit beside the checkout (as in CI); without them
+# the conformance tests say so loudly and skip.
+ifneq ($(wildcard ../shared/psa-fixtures),)
+PSA_FIXTURES ?= $(abspath ../shared/psa-fixtures)
+endif
+export PSA_FIXTURES
+
+.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats
+
+all: policy.wasm
+
+policy.wasm: $(SOURCE_FILES)
+	@rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
+	cargo build --target wasm32-wasip1 --release
+	cp $(WASM) policy.wasm
+
+annotated-policy.wasm: policy.wasm metadata.yml README.md
+	@command -v kwctl >/dev/null 2>&1 || { echo "kwctl is not installed: get it from https://github.com/kubewarden/kwctl/releases"; exit 1; }
+	kwctl annotate -m metadata.yml -u README.md -o annotated-policy.wasm policy.wasm
+
+$(RUNNER): tools/wapc_run.rs tests/common/host.rs Cargo.toml Cargo.lock
+	cargo build --example wapc-run
+
+# Builds the policy and judges a sample request with it (kwctl if present, else our waPC runner).
+run-sample: policy.wasm $(RUNNER)
+	@if command -v kwctl >/dev/null 2>&1; then \
+		kwctl run policy.wasm -r test_data/deployment_privileged.json --settings-json '{}'; \
+	else \
+		$(RUNNER) policy.wasm test_data/deployment_privileged.json '{}'; \
+	fi
+
+# The whole suite: formatting, lints, unit + conformance (native and wasm), e2e.
+test: check-fmt lint policy.wasm
+	cargo test --all-targets
+	$(MAKE) e2e-tests
+
+unit-tests:
+	cargo test --lib
+
+e2e-tests: policy.wasm $(RUNNER) bats
+	bats e2e.bats
+
+# bats runs e2e.bats; on a fresh Debian machine (as root) it is installed from Debian.
+bats:
+	@command -v bats >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && apt-get install -y -qq bats; \
+		else \
+			echo "bats is not installed: install it (Debian/Ubuntu: apt-get install bats)"; exit 1; \
+		fi; }
+
+fmt:
+	cargo fmt --all
+
+check-fmt:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --all-targets -- -D warnings
+
+clean:
+	cargo clean
+	rm -f policy.wasm annotated-policy.wasm

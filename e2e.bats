@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# End-to-end: the built policy.wasm judges the requests in test_data/, through `kwctl run`
+# when kwctl is installed, else through this project's waPC runner (same host crates as
+# policy-server). Build first: `make policy.wasm` (or `make e2e-tests`, which does).
+
+run_policy() {
+  local request="$1" settings="${2:-{\}}"
+  if command -v kwctl >/dev/null 2>&1; then
+    run kwctl run policy.wasm -r "$request" --settings-json "$settings"
+  else
+    run target/debug/examples/wapc-run policy.wasm "$request" "$settings"
+  fi
+}
+
+allowed() { [ "$status" -eq 0 ] && echo "$output" | grep -Eq '"allowed": *true'; }
+denied() { [ "$status" -eq 0 ] && echo "$output" | grep -Eq '"allowed": *false'; }
+says() { echo "$output" | grep -Fq -- "$1"; }
+# A function (not `! says`, which bats does not count as a failure mid-test).
+never_says() { ! echo "$output" | grep -Fq -- "$1"; }
+
+@test "a restricted-compliant pod is accepted" {
+  run_policy test_data/pod_compliant.json
+  allowed
+}
+
+@test "a privileged pod is rejected with every violation named" {
+  run_policy test_data/pod_privileged.json
+  denied
+  says 'violates PodSecurity \"restricted:latest\"'
+  says 'host namespaces (hostPID=true)'
+  says 'privileged (container \"shell\" must not set securityContext.privileged=true)'
+  says 'restricted volume types (volume \"host\" uses restricted volume type \"hostPath\")'
+  says 'runAsUser=0 (container \"shell\" must not set runAsUser=0)'
+  says 'violates requireReadOnlyRootFilesystem'
+}
+
+@test "baseline still rejects a privileged pod, without the restricted controls" {
+  run_policy test_data/pod_privileged.json '{"level":"baseline","requireReadOnlyRootFilesystem":false}'
+  denied
+  says 'violates PodSecurity \"baseline:latest\": host namespaces (hostPID=true), hostPath volumes (volume \"host\"), privileged'
+  never_says 'runAsUser'
+}
+
+@test "a privileged Deployment is rejected at admission of the Deployment" {
+  run_policy test_data/deployment_privileged.json
+  denied
+  says 'privileged (container \"app\" must not set securityContext.privileged=true)'
+}
+
+@test "a compliant Deployment is accepted" {
+  run_policy test_data/deployment_compliant.json
+  allowed
+}
+
+@test "the pod template's annotations are read (AppArmor)" {
+  run_policy test_data/deployment_apparmor_annotation.json
+  denied
+  says 'forbidden AppArmor profile'
+}
+
+@test "a CronJob's init container adding NET_ADMIN is rejected" {
+  run_policy test_data/cronjob_net_admin.json
+  denied
+  says 'container \"fetch\" must not include \"NET_ADMIN\" in securityContext.capabilities.add'
+}
+
+@test "a bare Deployment names every missing restricted setting" {
+  run_policy test_data/deployment_bare.json
+  denied
+  says 'allowPrivilegeEscalation != false'
+  says 'runAsNonRoot != true'
+  says 'seccompProfile'
+}
+
+@test "readOnlyRootFilesystem is required by default and can be switched off" {
+  run_policy test_data/pod_writable_root.json
+  denied
+  says 'violates requireReadOnlyRootFilesystem: readOnlyRootFilesystem != true (containers \"setup\", \"app\" must set securityContext.readOnlyRootFilesystem=true)'
+  run_policy test_data/pod_writable_root.json '{"requireReadOnlyRootFilesystem":false}'
+  allowed
+}
+
+@test "a privileged ephemeral container added through the subresource is rejected" {
+  run_policy test_data/pod_ephemeral_privileged.json
+  denied
+  says 'container \"debugger\" must not set securityContext.privileged=true'
+}
+
+@test "a relabel of an old non-compliant pod is accepted; an image change is not" {
+  run_policy test_data/pod_update_relabel.json
+  allowed
+  run_policy test_data/pod_update_image.json
+  denied
+}
+
+@test "exec is accepted unchecked" {
+  run_policy test_data/pod_exec.json
+  allowed
+}
+
+@test "an exempt namespace is accepted and says so" {
+  run_policy test_data/pod_exempt_namespace.json '{"exemptions":{"namespaces":["kube-system"]}}'
+  allowed
+  says 'exempt from PodSecurity: namespace \"kube-system\"'
+  run_policy test_data/pod_exempt_namespace.json
+  denied
+}
+
+@test "other kinds are accepted" {
+  run_policy test_data/service.json
+  allowed
+}
+
+@test "a malformed pod is rejected with the field named" {
+  run_policy test_data/pod_malformed.json
+  denied
+  says 'spec.containers[0].securityContext.privileged: invalid type'
+}
+
+@test "a Windows pod is exempt from the Linux-only restricted controls" {
+  run_policy test_data/pod_windows.json
+  allowed
+  run_policy test_data/pod_windows.json '{"version":"v1.24"}'
+  denied
+}
+
+@test "pinned versions: v1.22 has no runAsUser control" {
+  run_policy test_data/pod_privileged.json '{"version":"v1.22"}'
+  denied
+  says 'violates PodSecurity \"restricted:v1.22\"'
+  never_says 'runAsUser=0'
+}
+
+@test "invalid settings are refused" {
+  run_policy test_data/pod_compliant.json '{"level":"privileged"}'
+  [ "$status" -ne 0 ] || denied
+  says 'privileged'
+  run_policy test_data/pod_compliant.json '{"version":"1.25"}'
+  [ "$status" -ne 0 ] || denied
+  says 'version'
+}

@@ -1,0 +1,94 @@
+//! Capabilities beyond the default set (baseline, v1.0+; replaced at restricted by
+//! `capabilities_restricted` from v1.22).
+//!
+//! Reads `securityContext.capabilities.add` of every container.
+//! Allowed: unset, empty, or only values from the container runtime's default set:
+//! AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE,
+//! SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT (exact, case-sensitive).
+
+use std::collections::BTreeSet;
+
+use super::{containers_phrase, join_quote, Violation};
+use crate::pod::PodView;
+
+const DEFAULT_SET: [&str; 13] = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+pub fn check(pod: &PodView) -> Option<Violation> {
+    let mut bad_containers = Vec::new();
+    let mut added = BTreeSet::new();
+    for c in pod.spec.all_containers() {
+        let Some(caps) = c
+            .security_context
+            .as_ref()
+            .and_then(|sc| sc.capabilities.as_ref())
+        else {
+            continue;
+        };
+        let mut valid = true;
+        for cap in &caps.add {
+            if !DEFAULT_SET.contains(&cap.as_ref()) {
+                valid = false;
+                added.insert(cap.as_ref());
+            }
+        }
+        if !valid {
+            bad_containers.push(c.name());
+        }
+    }
+    if bad_containers.is_empty() {
+        return None;
+    }
+    let added: Vec<&str> = added.into_iter().collect();
+    Some(Violation::new(
+        "non-default capabilities",
+        format!(
+            "{} must not include {} in securityContext.capabilities.add",
+            containers_phrase(&bad_containers),
+            join_quote(&added)
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::test_support::pod;
+
+    #[test]
+    fn allows_default_set() {
+        assert_eq!(
+            check(&pod(
+                r#"{"spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"add":["CHOWN","NET_BIND_SERVICE"],"drop":["ALL"]}}}]}}"#
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn lists_sorted_unique_capabilities() {
+        let v = check(&pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"add":["SYS_ADMIN","NET_RAW"]}}}],
+            "ephemeralContainers":[{"name":"e","securityContext":{"capabilities":{"add":["NET_RAW","chown"]}}}]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(v.reason, "non-default capabilities");
+        assert_eq!(
+            v.detail,
+            r#"containers "a", "e" must not include "NET_RAW", "SYS_ADMIN", "chown" in securityContext.capabilities.add"#
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! HostPath volumes (baseline, v1.0+; at restricted, `restrictedVolumes` covers them).
+//!
+//! Reads `spec.volumes[*].hostPath`. Allowed: unset or null.
+
+use super::{join_quote, pluralize, Violation};
+use crate::pod::PodView;
+
+pub fn check(pod: &PodView) -> Option<Violation> {
+    let names: Vec<&str> = pod
+        .spec
+        .volumes
+        .iter()
+        .filter(|v| v.has_source("hostPath"))
+        .map(|v| v.name.as_ref())
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    Some(Violation::new(
+        "hostPath volumes",
+        format!(
+            "{} {}",
+            pluralize("volume", "volumes", names.len()),
+            join_quote(&names)
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::test_support::pod;
+
+    #[test]
+    fn allows_other_volumes_and_null_host_path() {
+        assert_eq!(
+            check(&pod(
+                r#"{"spec":{"volumes":[{"name":"a","emptyDir":{}},{"name":"b","hostPath":null,"nfs":{}}]}}"#
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn names_host_path_volumes() {
+        let v = check(&pod(
+            r#"{"spec":{"volumes":[{"name":"a","hostPath":{"path":"/"}},{"name":"b","configMap":{},"hostPath":{}}]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(v.reason, "hostPath volumes");
+        assert_eq!(v.detail, r#"volumes "a", "b""#);
+    }
+}

@@ -1,0 +1,92 @@
+//! /proc mount type: `procMount` (baseline, v1.0+) and `procMount_restricted` (restricted,
+//! v1.35+, where it replaces the baseline control).
+//!
+//! Reads `securityContext.procMount` of every container.
+//! Allowed: unset or `Default`. From v1.35 the baseline control allows any value in a pod
+//! with `spec.hostUsers: false` (its /proc is the user namespace's own); the restricted
+//! control does not.
+
+use std::collections::BTreeSet;
+
+use super::{containers_phrase, join_quote, Violation};
+use crate::pod::PodView;
+
+pub fn check(pod: &PodView) -> Option<Violation> {
+    let mut bad_containers = Vec::new();
+    let mut types = BTreeSet::new();
+    for c in pod.spec.all_containers() {
+        let Some(proc_mount) = c
+            .security_context
+            .as_ref()
+            .and_then(|sc| sc.proc_mount.as_deref())
+        else {
+            continue;
+        };
+        if proc_mount != "Default" {
+            bad_containers.push(c.name());
+            types.insert(proc_mount);
+        }
+    }
+    if bad_containers.is_empty() {
+        return None;
+    }
+    let types: Vec<&str> = types.into_iter().collect();
+    Some(Violation::new(
+        "procMount",
+        format!(
+            "{} must not set securityContext.procMount to {}",
+            containers_phrase(&bad_containers),
+            join_quote(&types)
+        ),
+    ))
+}
+
+pub fn check_unless_user_namespace(pod: &PodView) -> Option<Violation> {
+    if pod.spec.in_user_namespace() {
+        return None;
+    }
+    check(pod)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::test_support::pod;
+
+    #[test]
+    fn allows_unset_and_default() {
+        assert_eq!(
+            check(&pod(
+                r#"{"spec":{"containers":[{"name":"a","securityContext":{"procMount":"Default"}},{"name":"b"}]}}"#
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn reports_other_values_including_empty() {
+        let v = check(&pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"procMount":"Unmasked"}}],
+            "ephemeralContainers":[{"name":"e","securityContext":{"procMount":""}}]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(v.reason, "procMount");
+        assert_eq!(
+            v.detail,
+            r#"containers "a", "e" must not set securityContext.procMount to "", "Unmasked""#
+        );
+    }
+
+    #[test]
+    fn user_namespace_relaxes_only_the_relaxed_revision() {
+        let p = pod(
+            r#"{"spec":{"hostUsers":false,"containers":[{"name":"a","securityContext":{"procMount":"Unmasked"}}]}}"#,
+        );
+        assert_eq!(check_unless_user_namespace(&p), None);
+        assert!(check(&p).is_some());
+        let host = pod(
+            r#"{"spec":{"hostUsers":true,"containers":[{"name":"a","securityContext":{"procMount":"Unmasked"}}]}}"#,
+        );
+        assert!(check_unless_user_namespace(&host).is_some());
+    }
+}

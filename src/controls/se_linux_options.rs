@@ -1,0 +1,155 @@
+//! SELinux options (baseline, v1.0+).
+//!
+//! Reads `seLinuxOptions.type`, `.user` and `.role` of `spec.securityContext` and of every
+//! container. Allowed: `type` unset, `""`, `container_t`, `container_init_t`,
+//! `container_kvm_t`, and from v1.31 also `container_engine_t`; `user` and `role` unset or
+//! `""`.
+
+use std::collections::BTreeSet;
+
+use super::{containers_phrase, join_quote, pluralize, Violation};
+use crate::pod::{PodView, SeLinuxOptions};
+
+const TYPES_V1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
+const TYPES_V1_31: &[&str] = &[
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+pub fn check_v1_0(pod: &PodView) -> Option<Violation> {
+    check_with(pod, TYPES_V1_0)
+}
+
+pub fn check_v1_31(pod: &PodView) -> Option<Violation> {
+    check_with(pod, TYPES_V1_31)
+}
+
+#[derive(Default)]
+struct Findings<'p> {
+    types: BTreeSet<&'p str>,
+    user: bool,
+    role: bool,
+}
+
+impl<'p> Findings<'p> {
+    /// Records what is wrong with `opts`; true when nothing is.
+    fn valid(&mut self, opts: &'p SeLinuxOptions, allowed: &[&str]) -> bool {
+        let kind = opts.kind.as_deref().unwrap_or("");
+        let mut valid = true;
+        if !allowed.contains(&kind) {
+            valid = false;
+            self.types.insert(kind);
+        }
+        if opts.user.as_deref().is_some_and(|u| !u.is_empty()) {
+            valid = false;
+            self.user = true;
+        }
+        if opts.role.as_deref().is_some_and(|r| !r.is_empty()) {
+            valid = false;
+            self.role = true;
+        }
+        valid
+    }
+}
+
+fn check_with(pod: &PodView, allowed: &[&str]) -> Option<Violation> {
+    let mut found = Findings::default();
+    let mut setters = Vec::new();
+    if let Some(opts) = pod
+        .spec
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.se_linux_options.as_ref())
+    {
+        if !found.valid(opts, allowed) {
+            setters.push("pod".to_owned());
+        }
+    }
+    let mut bad_containers = Vec::new();
+    for c in pod.spec.all_containers() {
+        if let Some(opts) = c
+            .security_context
+            .as_ref()
+            .and_then(|sc| sc.se_linux_options.as_ref())
+        {
+            if !found.valid(opts, allowed) {
+                bad_containers.push(c.name());
+            }
+        }
+    }
+    if !bad_containers.is_empty() {
+        setters.push(containers_phrase(&bad_containers));
+    }
+    if setters.is_empty() {
+        return None;
+    }
+    let mut data = Vec::new();
+    if !found.types.is_empty() {
+        let types: Vec<&str> = found.types.into_iter().collect();
+        data.push(format!(
+            "{} {}",
+            pluralize("type", "types", types.len()),
+            join_quote(&types)
+        ));
+    }
+    if found.user {
+        data.push("user may not be set".to_owned());
+    }
+    if found.role {
+        data.push("role may not be set".to_owned());
+    }
+    Some(Violation::new(
+        "seLinuxOptions",
+        format!(
+            "{} set forbidden securityContext.seLinuxOptions: {}",
+            setters.join(" and "),
+            data.join("; ")
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::test_support::pod;
+
+    #[test]
+    fn allows_container_types_and_level() {
+        let p = pod(
+            r#"{"spec":{"securityContext":{"seLinuxOptions":{"level":"s0:c1","type":"container_t"}},
+            "containers":[{"name":"a","securityContext":{"seLinuxOptions":{"type":"container_init_t","user":""}}}]}}"#,
+        );
+        assert_eq!(check_v1_0(&p), None);
+    }
+
+    #[test]
+    fn container_engine_t_is_allowed_from_v1_31() {
+        let p = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"seLinuxOptions":{"type":"container_engine_t"}}}]}}"#,
+        );
+        let v = check_v1_0(&p).unwrap();
+        assert_eq!(
+            v.detail,
+            r#"container "a" set forbidden securityContext.seLinuxOptions: type "container_engine_t""#
+        );
+        assert_eq!(check_v1_31(&p), None);
+    }
+
+    #[test]
+    fn reports_types_user_and_role() {
+        let v = check_v1_31(&pod(
+            r#"{"spec":{"securityContext":{"seLinuxOptions":{"user":"root"}},
+            "initContainers":[{"name":"i","securityContext":{"seLinuxOptions":{"type":"spc_t","role":"r"}}}],
+            "containers":[{"name":"c","securityContext":{"seLinuxOptions":{"type":"unconfined_t"}}}]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(v.reason, "seLinuxOptions");
+        assert_eq!(
+            v.detail,
+            r#"pod and containers "i", "c" set forbidden securityContext.seLinuxOptions: types "spc_t", "unconfined_t"; user may not be set; role may not be set"#
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! Seccomp: `seccompProfile_baseline` (baseline, v1.0+) and `seccompProfile_restricted`
+//! (restricted, v1.19+, where it replaces the baseline control).
+//!
+//! Baseline up to v1.18 reads the annotations `seccomp.security.alpha.kubernetes.io/pod` and
+//! `container.seccomp.security.alpha.kubernetes.io/<container name>`; allowed:
+//! `runtime/default`, `docker/default`, `localhost/*`.
+//! Baseline from v1.19 reads `seccompProfile.type` of `spec.securityContext` and of every
+//! container; allowed: unset, `RuntimeDefault`, `Localhost`.
+//! Restricted reads the same fields; allowed: `RuntimeDefault` or `Localhost`, set on the pod
+//! or on every container. From v1.25 a pod with `spec.os.name: windows` is exempt.
+
+use std::collections::BTreeSet;
+
+use super::{containers_phrase, go_quote, join_quote, pluralize, Violation};
+use crate::pod::{Container, PodView, ProfileType};
+
+const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
+const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
+const REASON: &str = "seccompProfile";
+
+fn valid_type(profile: &ProfileType) -> bool {
+    matches!(profile.kind(), "RuntimeDefault" | "Localhost")
+}
+
+fn valid_annotation(value: &str) -> bool {
+    value == "runtime/default" || value == "docker/default" || value.starts_with("localhost/")
+}
+
+/// Up to v1.18: only the (then current) annotations are checked.
+pub fn baseline_annotations(pod: &PodView) -> Option<Violation> {
+    let mut forbidden = BTreeSet::new();
+    let mut inspect = |key: &str| {
+        if let Some(value) = pod.metadata.annotation(key) {
+            if !valid_annotation(value) {
+                forbidden.insert(format!("{key}={}", go_quote(value)));
+            }
+        }
+    };
+    inspect(POD_ANNOTATION);
+    for c in pod.spec.all_containers() {
+        inspect(&format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name()));
+    }
+    if forbidden.is_empty() {
+        return None;
+    }
+    let forbidden: Vec<String> = forbidden.into_iter().collect();
+    Some(Violation::new(
+        REASON,
+        format!(
+            "forbidden {} {}",
+            pluralize("annotation", "annotations", forbidden.len()),
+            forbidden.join(", ")
+        ),
+    ))
+}
+
+fn container_profile<'c>(c: &'c Container) -> Option<&'c ProfileType<'c>> {
+    c.security_context
+        .as_ref()
+        .and_then(|sc| sc.seccomp_profile.as_ref())
+}
+
+/// The explicitly forbidden settings: who sets them ("pod", containers) and the values.
+fn explicit_violation(pod: &PodView) -> Option<Violation> {
+    let mut setters = Vec::new();
+    let mut values = BTreeSet::new();
+    if let Some(p) = pod
+        .spec
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.seccomp_profile.as_ref())
+    {
+        if !valid_type(p) {
+            setters.push("pod".to_owned());
+            values.insert(p.kind());
+        }
+    }
+    let mut bad_containers = Vec::new();
+    for c in pod.spec.all_containers() {
+        if let Some(p) = container_profile(c) {
+            if !valid_type(p) {
+                bad_containers.push(c.name());
+                values.insert(p.kind());
+            }
+        }
+    }
+    if !bad_containers.is_empty() {
+        setters.push(containers_phrase(&bad_containers));
+    }
+    if setters.is_empty() {
+        return None;
+    }
+    let values: Vec<&str> = values.into_iter().collect();
+    Some(Violation::new(
+        REASON,
+        format!(
+            "{} must not set securityContext.seccompProfile.type to {}",
+            setters.join(" and "),
+            join_quote(&values)
+        ),
+    ))
+}
+
+/// From v1.19: the fields may be unset, but what is set must be a confining profile.
+pub fn baseline_fields(pod: &PodView) -> Option<Violation> {
+    explicit_violation(pod)
+}
+
+/// Restricted: a confining profile must be set, on the pod or on every container.
+pub fn restricted(pod: &PodView) -> Option<Violation> {
+    if let Some(v) = explicit_violation(pod) {
+        return Some(v);
+    }
+    let pod_set = pod
+        .spec
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.seccomp_profile.as_ref())
+        .is_some();
+    if pod_set {
+        return None;
+    }
+    let unset: Vec<&str> = pod
+        .spec
+        .all_containers()
+        .filter(|c| container_profile(c).is_none())
+        .map(|c| c.name())
+        .collect();
+    if unset.is_empty() {
+        return None;
+    }
+    Some(Violation::new(
+        REASON,
+        format!(
+            r#"pod or {} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#,
+            containers_phrase(&unset)
+        ),
+    ))
+}
+
+pub fn restricted_unless_windows(pod: &PodView) -> Option<Violation> {
+    if pod.spec.is_windows() {
+        return None;
+    }
+    restricted(pod)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::test_support::pod;
+
+    #[test]
+    fn annotations_allow_runtime_docker_and_localhost() {
+        let p = pod(
+            r#"{"metadata":{"annotations":{"seccomp.security.alpha.kubernetes.io/pod":"docker/default",
+            "container.seccomp.security.alpha.kubernetes.io/a":"localhost/p",
+            "container.seccomp.security.alpha.kubernetes.io/b":"runtime/default",
+            "container.seccomp.security.alpha.kubernetes.io/not-a-container":"unconfined"}},
+            "spec":{"containers":[{"name":"a"},{"name":"b"}]}}"#,
+        );
+        assert_eq!(baseline_annotations(&p), None);
+    }
+
+    #[test]
+    fn annotations_report_sorted_with_go_quoting() {
+        let v = baseline_annotations(&pod(
+            r#"{"metadata":{"annotations":{"seccomp.security.alpha.kubernetes.io/pod":"",
+            "container.seccomp.security.alpha.kubernetes.io/e":"unconfined"}},
+            "spec":{"ephemeralContainers":[{"name":"e"}]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(v.reason, "seccompProfile");
+        assert_eq!(
+            v.detail,
+            r#"forbidden annotations container.seccomp.security.alpha.kubernetes.io/e="unconfined", seccomp.security.alpha.kubernetes.io/pod="""#
+        );
+    }
+
+    #[test]
+    fn baseline_fields_allow_unset() {
+        assert_eq!(
+            baseline_fields(&pod(r#"{"spec":{"containers":[{"name":"a"}]}}"#)),
+            None
+        );
+        let v = baseline_fields(&pod(
+            r#"{"spec":{"securityContext":{"seccompProfile":{"type":"Unconfined"}},
+            "containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Localhost"}}},
+            {"name":"b","securityContext":{"seccompProfile":{}}}]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            v.detail,
+            r#"pod and container "b" must not set securityContext.seccompProfile.type to "", "Unconfined""#
+        );
+    }
+
+    #[test]
+    fn restricted_requires_a_profile_somewhere() {
+        assert_eq!(
+            restricted(&pod(
+                r#"{"spec":{"securityContext":{"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"a"}]}}"#
+            )),
+            None
+        );
+        let v = restricted(&pod(
+            r#"{"spec":{"initContainers":[{"name":"i"}],"containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Localhost"}}}]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            v.detail,
+            r#"pod or container "i" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#
+        );
+    }
+
+    #[test]
+    fn restricted_reports_explicit_values_before_missing_ones() {
+        let v = restricted(&pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Unconfined"}}},{"name":"b"}]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            v.detail,
+            r#"container "a" must not set securityContext.seccompProfile.type to "Unconfined""#
+        );
+    }
+
+    #[test]
+    fn windows_pods_are_exempt_from_v1_25() {
+        let p = pod(r#"{"spec":{"os":{"name":"windows"},"containers":[{"name":"a"}]}}"#);
+        assert!(restricted(&p).is_some());
+        assert_eq!(restricted_unless_windows(&p), None);
+    }
+}

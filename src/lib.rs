@@ -1,0 +1,31 @@
+//! Kubewarden policy enforcing the Kubernetes Pod Security Standards.
+//!
+//! A request travels one way: the waPC edge (this file) -> [`request`] (what the request is
+//! about, where its pod is) -> [`pod`] (a borrowed view of the pod) -> [`controls`] (one
+//! pure function per control) -> [`verdict`] (messages and the ValidationResponse).
+
+pub mod controls;
+pub mod pod;
+pub mod request;
+pub mod settings;
+pub mod verdict;
+
+use wapc_guest::prelude::*;
+
+#[unsafe(no_mangle)]
+pub extern "C" fn wapc_init() {
+    register_function("validate", validate);
+    register_function("validate_settings", validate_settings);
+    register_function(
+        "protocol_version",
+        kubewarden_policy_sdk::protocol_version_guest,
+    );
+}
+
+fn validate(payload: &[u8]) -> CallResult {
+    Ok(serde_json::to_vec(&verdict::validate(payload))?)
+}
+
+fn validate_settings(payload: &[u8]) -> CallResult {
+    Ok(serde_json::to_vec(&verdict::validate_settings(payload))?)
+}

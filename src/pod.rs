@@ -1,0 +1,440 @@
+//! A borrowed, read-only view of the parts of a pod that the Pod Security Standards read.
+//!
+//! Only the fields a control looks at are deserialized; everything else in the object is
+//! skipped unparsed. Strings borrow from the request where JSON allows it (no escapes).
+//! Explicit `null`s read as "unset", exactly as Kubernetes' own decoder treats them.
+//! A field of the wrong type is an error, never a silent default: the caller rejects.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+
+/// Text borrowed from the request when it has no escapes, owned otherwise.
+pub type Str<'a> = Cow<'a, str>;
+
+/// `null` and absent both mean the empty value, as in Kubernetes' Go types.
+fn null_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// A pod's metadata and spec: a Pod object, or the pod template of a workload.
+#[derive(Debug, Default, Deserialize)]
+pub struct PodView<'a> {
+    /// A Pod object's own `kind`; absent in a pod template.
+    #[serde(borrow, default)]
+    pub kind: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub metadata: ObjectMeta<'a>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub spec: PodSpec<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ObjectMeta<'a> {
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub annotations: BTreeMap<Str<'a>, Str<'a>>,
+}
+
+impl ObjectMeta<'_> {
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.annotations.get(key).map(|v| v.as_ref())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSpec<'a> {
+    #[serde(default)]
+    pub host_network: Option<bool>,
+    #[serde(rename = "hostPID", default)]
+    pub host_pid: Option<bool>,
+    #[serde(rename = "hostIPC", default)]
+    pub host_ipc: Option<bool>,
+    #[serde(default)]
+    pub host_users: Option<bool>,
+    #[serde(borrow, default)]
+    pub runtime_class_name: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub os: Option<PodOs<'a>>,
+    #[serde(borrow, default)]
+    pub security_context: Option<PodSecurityContext<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub init_containers: Vec<Container<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub containers: Vec<Container<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub ephemeral_containers: Vec<Container<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub volumes: Vec<Volume<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PodOs<'a> {
+    #[serde(borrow, default)]
+    pub name: Option<Str<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSecurityContext<'a> {
+    #[serde(default)]
+    pub run_as_non_root: Option<bool>,
+    #[serde(default)]
+    pub run_as_user: Option<i64>,
+    #[serde(borrow, default)]
+    pub seccomp_profile: Option<ProfileType<'a>>,
+    #[serde(borrow, default)]
+    pub app_armor_profile: Option<ProfileType<'a>>,
+    #[serde(borrow, default, rename = "seLinuxOptions")]
+    pub se_linux_options: Option<SeLinuxOptions<'a>>,
+    #[serde(default)]
+    pub windows_options: Option<WindowsOptions>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub sysctls: Vec<Sysctl<'a>>,
+}
+
+/// The `{type: ...}` shape shared by `seccompProfile` and `appArmorProfile`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ProfileType<'a> {
+    #[serde(rename = "type", borrow, default)]
+    pub kind: Option<Str<'a>>,
+}
+
+impl ProfileType<'_> {
+    /// The profile type as Go reads it: unset is the empty string.
+    pub fn kind(&self) -> &str {
+        self.kind.as_deref().unwrap_or("")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SeLinuxOptions<'a> {
+    #[serde(rename = "type", borrow, default)]
+    pub kind: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub user: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub role: Option<Str<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowsOptions {
+    #[serde(default)]
+    pub host_process: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Sysctl<'a> {
+    #[serde(borrow, default)]
+    pub name: Option<Str<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Container<'a> {
+    #[serde(borrow, default)]
+    pub name: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub image: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub security_context: Option<SecurityContext<'a>>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub ports: Vec<ContainerPort>,
+    #[serde(borrow, default)]
+    pub liveness_probe: Option<Handler<'a>>,
+    #[serde(borrow, default)]
+    pub readiness_probe: Option<Handler<'a>>,
+    #[serde(borrow, default)]
+    pub startup_probe: Option<Handler<'a>>,
+    #[serde(borrow, default)]
+    pub lifecycle: Option<Lifecycle<'a>>,
+}
+
+impl Container<'_> {
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or("")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityContext<'a> {
+    #[serde(default)]
+    pub privileged: Option<bool>,
+    #[serde(default)]
+    pub allow_privilege_escalation: Option<bool>,
+    #[serde(default)]
+    pub run_as_non_root: Option<bool>,
+    #[serde(default)]
+    pub run_as_user: Option<i64>,
+    #[serde(default)]
+    pub read_only_root_filesystem: Option<bool>,
+    #[serde(borrow, default)]
+    pub capabilities: Option<Capabilities<'a>>,
+    #[serde(borrow, default)]
+    pub proc_mount: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub seccomp_profile: Option<ProfileType<'a>>,
+    #[serde(borrow, default)]
+    pub app_armor_profile: Option<ProfileType<'a>>,
+    #[serde(borrow, default, rename = "seLinuxOptions")]
+    pub se_linux_options: Option<SeLinuxOptions<'a>>,
+    #[serde(default)]
+    pub windows_options: Option<WindowsOptions>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Capabilities<'a> {
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub add: Vec<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_default")]
+    pub drop: Vec<Str<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerPort {
+    #[serde(default)]
+    pub host_port: Option<i64>,
+}
+
+/// A probe or a lifecycle handler: only the two actions that can name a host.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Handler<'a> {
+    #[serde(borrow, default)]
+    pub http_get: Option<HostField<'a>>,
+    #[serde(borrow, default)]
+    pub tcp_socket: Option<HostField<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct HostField<'a> {
+    #[serde(borrow, default)]
+    pub host: Option<Str<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lifecycle<'a> {
+    #[serde(borrow, default)]
+    pub post_start: Option<Handler<'a>>,
+    #[serde(borrow, default)]
+    pub pre_stop: Option<Handler<'a>>,
+}
+
+/// A pod volume: its name and the keys of every source it sets (non-null).
+///
+/// A volume is a name plus exactly one inline source in Kubernetes, so every other key is
+/// a source. Keeping the keys rather than typed sources means a source type this policy
+/// has never heard of is still seen (and refused by `restrictedVolumes`), not dropped.
+#[derive(Debug, Default)]
+pub struct Volume<'a> {
+    pub name: Str<'a>,
+    pub sources: Vec<Str<'a>>,
+}
+
+impl Volume<'_> {
+    pub fn has_source(&self, key: &str) -> bool {
+        self.sources.iter().any(|s| s == key)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Volume<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct VolumeVisitor;
+        impl<'de> Visitor<'de> for VolumeVisitor {
+            type Value = Volume<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a volume object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut volume = Volume::default();
+                while let Some(key) = map.next_key::<Str<'de>>()? {
+                    if key == "name" {
+                        volume.name = map.next_value::<Option<Str<'de>>>()?.unwrap_or_default();
+                    } else if map.next_value::<Option<SourceObject>>()?.is_some() {
+                        volume.sources.push(key);
+                    }
+                }
+                Ok(volume)
+            }
+        }
+        deserializer.deserialize_map(VolumeVisitor)
+    }
+}
+
+/// A volume source: any JSON object, contents skipped.
+struct SourceObject;
+
+impl<'de> Deserialize<'de> for SourceObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = SourceObject;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a volume source object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SourceObject, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(SourceObject)
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// Which list of the pod spec a container comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl PodSpec<'_> {
+    /// Every container in the order Pod Security Admission visits them: init containers,
+    /// containers, then ephemeral containers. Messages list names in this order.
+    pub fn all_containers(&self) -> impl Iterator<Item = &Container<'_>> {
+        self.init_containers
+            .iter()
+            .chain(&self.containers)
+            .chain(&self.ephemeral_containers)
+    }
+
+    /// Like [`Self::all_containers`], with the list each container comes from.
+    pub fn containers_with_kind(&self) -> impl Iterator<Item = (ContainerKind, &Container<'_>)> {
+        let tag = |kind| move |c| (kind, c);
+        self.init_containers
+            .iter()
+            .map(tag(ContainerKind::Init))
+            .chain(self.containers.iter().map(tag(ContainerKind::Regular)))
+            .chain(
+                self.ephemeral_containers
+                    .iter()
+                    .map(tag(ContainerKind::Ephemeral)),
+            )
+    }
+
+    /// `spec.os.name == "windows"`: PSA (from v1.25) exempts such pods from the
+    /// Linux-only restricted controls, which the API server forbids them to set.
+    pub fn is_windows(&self) -> bool {
+        self.os
+            .as_ref()
+            .and_then(|os| os.name.as_deref())
+            .is_some_and(|name| name == "windows")
+    }
+
+    /// `spec.hostUsers == false`: the pod runs in its own user namespace.
+    pub fn in_user_namespace(&self) -> bool {
+        self.host_users == Some(false)
+    }
+}
+
+impl<'a> SecurityContext<'a> {
+    pub fn of<'c>(container: &'c Container<'a>) -> Option<&'c SecurityContext<'a>> {
+        container.security_context.as_ref()
+    }
+}
+
+/// Error text for JSON that does not fit `seed`, naming the path to the offending field.
+/// Only called once reading has failed, so the tracking costs nothing on the accept path.
+pub fn read_error<'de, S: DeserializeSeed<'de>>(json: &'de str, seed: S) -> String {
+    let mut json_de = serde_json::Deserializer::from_str(json);
+    let mut track = serde_path_to_error::Track::new();
+    let result = seed
+        .deserialize(serde_path_to_error::Deserializer::new(
+            &mut json_de,
+            &mut track,
+        ))
+        .and_then(|_| json_de.end());
+    match result {
+        Ok(()) => "unreadable object".to_owned(),
+        Err(e) => {
+            let path = track.path().to_string();
+            if path.is_empty() || path == "." {
+                e.to_string()
+            } else {
+                format!("{path}: {e}")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(json: &str) -> PodView<'_> {
+        serde_json::from_str(json).expect("view")
+    }
+
+    #[test]
+    fn nulls_read_as_unset() {
+        let pod = view(
+            r#"{"metadata":{"annotations":null},"spec":{"containers":null,"securityContext":null,
+            "volumes":[{"name":"v","hostPath":null,"emptyDir":{}}],"hostNetwork":null}}"#,
+        );
+        assert!(pod.spec.containers.is_empty());
+        assert!(pod.spec.security_context.is_none());
+        assert_eq!(pod.spec.host_network, None);
+        assert_eq!(pod.spec.volumes[0].sources, vec!["emptyDir"]);
+    }
+
+    #[test]
+    fn unknown_volume_source_is_kept() {
+        let pod = view(r#"{"spec":{"volumes":[{"name":"v","fancyNewDisk":{"x":1}}]}}"#);
+        assert_eq!(pod.spec.volumes[0].name, "v");
+        assert_eq!(pod.spec.volumes[0].sources, vec!["fancyNewDisk"]);
+    }
+
+    #[test]
+    fn wrong_types_are_errors_with_a_path() {
+        let json =
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"privileged":"yes"}}]}}"#;
+        assert!(serde_json::from_str::<PodView>(json).is_err());
+        let msg = read_error(json, std::marker::PhantomData::<PodView>);
+        assert!(
+            msg.starts_with("spec.containers[0].securityContext.privileged: invalid type"),
+            "{msg}"
+        );
+        // A volume source must be an object.
+        assert!(serde_json::from_str::<PodView>(
+            r#"{"spec":{"volumes":[{"name":"v","hostPath":"/"}]}}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn containers_are_visited_init_regular_ephemeral() {
+        let pod = view(
+            r#"{"spec":{"containers":[{"name":"c"}],"initContainers":[{"name":"i"}],
+            "ephemeralContainers":[{"name":"e"}]}}"#,
+        );
+        let names: Vec<_> = pod.spec.all_containers().map(|c| c.name()).collect();
+        assert_eq!(names, ["i", "c", "e"]);
+        let kinds: Vec<_> = pod.spec.containers_with_kind().map(|(k, _)| k).collect();
+        assert_eq!(
+            kinds,
+            [
+                ContainerKind::Init,
+                ContainerKind::Regular,
+                ContainerKind::Ephemeral
+            ]
+        );
+    }
+
+    #[test]
+    fn escaped_strings_are_read() {
+        let pod = view(r#"{"metadata":{"annotations":{"a\u0062":"c\"d"}}}"#);
+        assert_eq!(pod.metadata.annotation("ab"), Some("c\"d"));
+    }
+}

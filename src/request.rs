@@ -1,0 +1,453 @@
+//! Reading an admission request: what kind of object it carries, which operation and
+//! subresource, where the pod template is, and whether it needs evaluating at all.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::pod::{read_error, PodView, Str};
+use crate::settings::Settings;
+
+/// Kubewarden's envelope: the admission request and the policy's settings.
+#[derive(Deserialize)]
+pub struct ValidationRequest<'a> {
+    #[serde(borrow)]
+    pub request: AdmissionRequest<'a>,
+    #[serde(borrow, default)]
+    pub settings: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdmissionRequest<'a> {
+    #[serde(borrow, default)]
+    pub kind: Option<GroupVersionKind<'a>>,
+    #[serde(borrow, default)]
+    pub resource: Option<GroupVersionResource<'a>>,
+    #[serde(borrow, default)]
+    pub sub_resource: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub operation: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub namespace: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub user_info: Option<UserInfo<'a>>,
+    #[serde(borrow, default)]
+    pub object: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub old_object: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+pub struct GroupVersionKind<'a> {
+    #[serde(borrow, default)]
+    pub group: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub kind: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+pub struct GroupVersionResource<'a> {
+    #[serde(borrow, default)]
+    pub group: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub resource: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+pub struct UserInfo<'a> {
+    #[serde(borrow, default)]
+    pub username: Option<Str<'a>>,
+}
+
+/// Every kind of object that is, or carries, a pod spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodCarrier {
+    Pod,
+    PodTemplate,
+    ReplicationController,
+    ReplicaSet,
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
+}
+
+/// (carrier, API group, kind, resource)
+const CARRIERS: [(PodCarrier, &str, &str, &str); 9] = [
+    (PodCarrier::Pod, "", "Pod", "pods"),
+    (PodCarrier::PodTemplate, "", "PodTemplate", "podtemplates"),
+    (
+        PodCarrier::ReplicationController,
+        "",
+        "ReplicationController",
+        "replicationcontrollers",
+    ),
+    (PodCarrier::ReplicaSet, "apps", "ReplicaSet", "replicasets"),
+    (PodCarrier::Deployment, "apps", "Deployment", "deployments"),
+    (
+        PodCarrier::StatefulSet,
+        "apps",
+        "StatefulSet",
+        "statefulsets",
+    ),
+    (PodCarrier::DaemonSet, "apps", "DaemonSet", "daemonsets"),
+    (PodCarrier::Job, "batch", "Job", "jobs"),
+    (PodCarrier::CronJob, "batch", "CronJob", "cronjobs"),
+];
+
+/// Pod subresources that cannot change the pod spec: Pod Security Admission lets them
+/// through unchecked. Every other pod subresource is evaluated, so a new way to change a
+/// pod spec fails safe.
+const IGNORED_POD_SUBRESOURCES: [&str; 8] = [
+    "exec",
+    "attach",
+    "binding",
+    "eviction",
+    "log",
+    "portforward",
+    "proxy",
+    "status",
+];
+
+impl PodCarrier {
+    fn from_kind(group: &str, kind: &str) -> Option<PodCarrier> {
+        CARRIERS
+            .iter()
+            .find(|(_, g, k, _)| *g == group && *k == kind)
+            .map(|(c, ..)| *c)
+    }
+
+    fn from_resource(group: &str, resource: &str) -> Option<PodCarrier> {
+        CARRIERS
+            .iter()
+            .find(|(_, g, _, r)| *g == group && *r == resource)
+            .map(|(c, ..)| *c)
+    }
+
+    pub fn kind(self) -> &'static str {
+        CARRIERS
+            .iter()
+            .find(|(c, ..)| *c == self)
+            .map(|(_, _, k, _)| *k)
+            .unwrap_or("")
+    }
+
+    /// Where the pod (metadata and spec) is inside the object.
+    pub fn template_path(self) -> &'static [&'static str] {
+        match self {
+            PodCarrier::Pod => &[],
+            PodCarrier::PodTemplate => &["template"],
+            PodCarrier::CronJob => &["spec", "jobTemplate", "spec", "template"],
+            _ => &["spec", "template"],
+        }
+    }
+}
+
+/// Why a request is let through without evaluating its pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pass {
+    /// Not a kind that carries a pod spec, or an operation that cannot change one.
+    NotApplicable(&'static str),
+    /// A subresource that cannot change the pod spec.
+    Subresource(String),
+    /// A pod update that Pod Security Admission does not consider significant.
+    InsignificantUpdate,
+    /// A workload update that leaves its pod template as it was.
+    TemplateUnchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exemption {
+    Namespace(String),
+    Username(String),
+    RuntimeClass(String),
+}
+
+/// What to do with a request.
+pub enum Subject<'a> {
+    Pass(Pass),
+    Exempt(Exemption),
+    Evaluate(Box<PodView<'a>>),
+}
+
+impl<'a> AdmissionRequest<'a> {
+    /// Decides whether the request's pod must be evaluated, and reads it if so.
+    /// An error is a rejection message: the request cannot be judged as given.
+    pub fn subject(&self, settings: &Settings) -> Result<Subject<'a>, String> {
+        let operation = self.operation.as_deref().unwrap_or("");
+        if operation == "DELETE" || operation == "CONNECT" {
+            return Ok(Subject::Pass(Pass::NotApplicable(
+                "the operation cannot create or change a pod",
+            )));
+        }
+        let Some(carrier) = self.carrier()? else {
+            return Ok(Subject::Pass(Pass::NotApplicable(
+                "the kind carries no pod template",
+            )));
+        };
+        let subresource = self.sub_resource.as_deref().unwrap_or("");
+        if !subresource.is_empty()
+            && (carrier != PodCarrier::Pod || IGNORED_POD_SUBRESOURCES.contains(&subresource))
+        {
+            return Ok(Subject::Pass(Pass::Subresource(subresource.to_owned())));
+        }
+        let exemptions = &settings.exemptions;
+        if let Some(ns) = self.namespace.as_deref().filter(|ns| !ns.is_empty()) {
+            if exemptions.namespaces.iter().any(|e| e == ns) {
+                return Ok(Subject::Exempt(Exemption::Namespace(ns.to_owned())));
+            }
+        }
+        let username = self.user_info.as_ref().and_then(|u| u.username.as_deref());
+        if let Some(user) = username.filter(|u| !u.is_empty()) {
+            if exemptions.usernames.iter().any(|e| e == user) {
+                return Ok(Subject::Exempt(Exemption::Username(user.to_owned())));
+            }
+        }
+
+        let object = self.object.ok_or_else(|| {
+            format!(
+                "the request carries no object to check ({} {operation})",
+                carrier.kind()
+            )
+        })?;
+        let pod = read_pod(object.get(), carrier, "object")?;
+
+        if operation == "UPDATE" {
+            if let Some(old) = self.old_object {
+                if carrier == PodCarrier::Pod {
+                    // An old object that cannot be read makes the update significant.
+                    if let Ok(old_pod) = read_pod(old.get(), carrier, "oldObject") {
+                        if !significant_pod_update(&pod, &old_pod) {
+                            return Ok(Subject::Pass(Pass::InsignificantUpdate));
+                        }
+                    }
+                } else if template_unchanged(object.get(), old.get(), carrier) {
+                    return Ok(Subject::Pass(Pass::TemplateUnchanged));
+                }
+            }
+        }
+
+        if let Some(rc) = pod
+            .spec
+            .runtime_class_name
+            .as_deref()
+            .filter(|rc| !rc.is_empty())
+        {
+            if exemptions.runtime_classes.iter().any(|e| e == rc) {
+                return Ok(Subject::Exempt(Exemption::RuntimeClass(rc.to_owned())));
+            }
+        }
+        Ok(Subject::Evaluate(Box::new(pod)))
+    }
+
+    /// The kind of object the request is about, from `request.kind` and `request.resource`.
+    /// They must agree: a request that names a pod-carrying kind in one and something else
+    /// in the other is refused rather than guessed at.
+    fn carrier(&self) -> Result<Option<PodCarrier>, String> {
+        let kind = self.kind.as_ref();
+        let Some(kind_name) = kind
+            .and_then(|k| k.kind.as_deref())
+            .filter(|k| !k.is_empty())
+        else {
+            return Err("request.kind is missing: cannot tell what object this is".to_owned());
+        };
+        let kind_group = kind.and_then(|k| k.group.as_deref()).unwrap_or("");
+        let by_kind = PodCarrier::from_kind(kind_group, kind_name);
+        let Some(resource) = self.resource.as_ref() else {
+            return Ok(by_kind);
+        };
+        let resource_name = resource.resource.as_deref().unwrap_or("");
+        let resource_group = resource.group.as_deref().unwrap_or("");
+        let by_resource = PodCarrier::from_resource(resource_group, resource_name);
+        let subresource = self.sub_resource.as_deref().unwrap_or("");
+        if !subresource.is_empty() {
+            // A subresource has its own kind (Binding, Scale, Eviction...): the resource
+            // says whose subresource it is.
+            return Ok(by_resource.or(by_kind));
+        }
+        if by_kind != by_resource {
+            return Err(format!(
+                "request.kind {kind_name:?} (group {kind_group:?}) and request.resource {resource_name:?} (group {resource_group:?}) disagree"
+            ));
+        }
+        Ok(by_kind)
+    }
+}
+
+/// Reads the pod (metadata and spec) of an object of the given kind.
+fn read_pod<'a>(json: &'a str, carrier: PodCarrier, field: &str) -> Result<PodView<'a>, String> {
+    let found = read_seed(json, CarrierSeed::<PodView>(carrier, PhantomData)).map_err(|_| {
+        let why = read_error(json, CarrierSeed::<PodView>(carrier, PhantomData));
+        format!(
+            "cannot read the {} in request.{field}: {why}",
+            carrier.kind()
+        )
+    })?;
+    let object_kind = found
+        .kind
+        .as_deref()
+        .or(found.pod.as_ref().and_then(|p| p.kind.as_deref()));
+    if let Some(kind) = object_kind {
+        if kind != carrier.kind() {
+            return Err(format!(
+                "request.{field}.kind {kind:?} does not match the request's kind {:?}",
+                carrier.kind()
+            ));
+        }
+    }
+    found.pod.ok_or_else(|| {
+        format!(
+            "request.{field} has no {}: a {} must carry a pod template",
+            carrier.template_path().join("."),
+            carrier.kind()
+        )
+    })
+}
+
+/// Runs a seed over the whole JSON text, trailing garbage included.
+fn read_seed<'de, S: DeserializeSeed<'de>>(
+    json: &'de str,
+    seed: S,
+) -> serde_json::Result<S::Value> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let value = seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// Pod Security Admission's rule: an update matters when the number of containers or init
+/// containers changes, an image changes, or an ephemeral container is added or changes image.
+fn significant_pod_update(new: &PodView, old: &PodView) -> bool {
+    let (new, old) = (&new.spec, &old.spec);
+    if new.containers.len() != old.containers.len()
+        || new.init_containers.len() != old.init_containers.len()
+    {
+        return true;
+    }
+    let image_changed = |a: &crate::pod::Container, b: &crate::pod::Container| a.image != b.image;
+    if new
+        .containers
+        .iter()
+        .zip(&old.containers)
+        .any(|(a, b)| image_changed(a, b))
+        || new
+            .init_containers
+            .iter()
+            .zip(&old.init_containers)
+            .any(|(a, b)| image_changed(a, b))
+    {
+        return true;
+    }
+    new.ephemeral_containers.iter().any(|c| {
+        match old.ephemeral_containers.iter().find(|o| o.name == c.name) {
+            None => true,
+            Some(o) => image_changed(c, o),
+        }
+    })
+}
+
+/// Whether a workload update leaves the pod template (metadata and spec) exactly as it was.
+fn template_unchanged(new: &str, old: &str, carrier: PodCarrier) -> bool {
+    let template = |json| -> Option<serde_json::Value> {
+        let found = read_seed(json, CarrierSeed::<&RawValue>(carrier, PhantomData)).ok()?;
+        serde_json::from_str(found.pod?.get()).ok()
+    };
+    match (template(new), template(old)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The object's own `kind` and the value at the carrier's template path.
+pub struct Found<T> {
+    pub kind: Option<String>,
+    pub pod: Option<T>,
+}
+
+/// Reads the value of type `T` at a carrier's template path.
+struct CarrierSeed<T>(PodCarrier, PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for CarrierSeed<T> {
+    type Value = Found<T>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Found<T>, D::Error> {
+        let found = Descend::<T> {
+            path: self.0.template_path(),
+            top: true,
+            target: PhantomData,
+        }
+        .deserialize(deserializer)?;
+        Ok(found)
+    }
+}
+
+/// Walks down `path` through nested objects, skipping every other key unparsed.
+struct Descend<T> {
+    path: &'static [&'static str],
+    top: bool,
+    target: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Descend<T> {
+    type Value = Found<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Found<T>, D::Error> {
+        if self.path.is_empty() {
+            let pod = Option::<T>::deserialize(deserializer)?;
+            return Ok(Found { kind: None, pod });
+        }
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Descend<T> {
+    type Value = Found<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an object with {}", self.path.join("."))
+    }
+
+    fn visit_none<E>(self) -> Result<Found<T>, E> {
+        Ok(Found {
+            kind: None,
+            pod: None,
+        })
+    }
+
+    fn visit_unit<E>(self) -> Result<Found<T>, E> {
+        Ok(Found {
+            kind: None,
+            pod: None,
+        })
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Found<T>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found<T>, A::Error> {
+        let mut found = Found {
+            kind: None,
+            pod: None,
+        };
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            if key == self.path[0] {
+                let inner = map.next_value_seed(Descend::<T> {
+                    path: &self.path[1..],
+                    top: false,
+                    target: PhantomData,
+                })?;
+                found.pod = inner.pod;
+            } else if self.top && key == "kind" {
+                found.kind = map.next_value::<Option<String>>()?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}

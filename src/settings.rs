@@ -1,0 +1,285 @@
+//! The policy's settings: which level, which policy version, our extra control, and
+//! PSA-style exemptions. Read strictly: an unknown key or a nonsense value is an error that
+//! names the field and the allowed values.
+
+use serde::Deserialize;
+
+use crate::controls::{Level, NEWEST_KNOWN_MINOR};
+
+/// The policy version to evaluate at, as written by the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyVersion {
+    Latest,
+    /// `v1.<minor>`; a minor newer than the newest known one is evaluated as `latest`.
+    V1(u32),
+}
+
+impl PolicyVersion {
+    /// The minor version whose controls apply.
+    pub fn effective_minor(self) -> u32 {
+        match self {
+            PolicyVersion::Latest => NEWEST_KNOWN_MINOR,
+            PolicyVersion::V1(minor) => minor.min(NEWEST_KNOWN_MINOR),
+        }
+    }
+
+    /// Parses `latest` or `v1.<minor>` exactly as Pod Security Admission does
+    /// (no leading zeros, no patch version, major version 1 only).
+    pub fn parse(text: &str) -> Option<PolicyVersion> {
+        if text == "latest" {
+            return Some(PolicyVersion::Latest);
+        }
+        let digits = text.strip_prefix("v1.")?;
+        let well_formed = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        if !well_formed {
+            return None;
+        }
+        digits.parse().ok().map(PolicyVersion::V1)
+    }
+}
+
+impl std::fmt::Display for PolicyVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PolicyVersion::Latest => f.write_str("latest"),
+            PolicyVersion::V1(minor) => write!(f, "v1.{minor}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Exemptions {
+    pub namespaces: Vec<String>,
+    pub usernames: Vec<String>,
+    pub runtime_classes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub level: Level,
+    pub version: PolicyVersion,
+    pub require_read_only_root_filesystem: bool,
+    pub exemptions: Exemptions,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            level: Level::Restricted,
+            version: PolicyVersion::Latest,
+            require_read_only_root_filesystem: true,
+            exemptions: Exemptions::default(),
+        }
+    }
+}
+
+/// The settings as written, before their values are checked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawSettings {
+    level: Option<String>,
+    version: Option<String>,
+    require_read_only_root_filesystem: Option<bool>,
+    exemptions: Option<RawExemptions>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawExemptions {
+    namespaces: Option<Vec<String>>,
+    usernames: Option<Vec<String>>,
+    runtime_classes: Option<Vec<String>>,
+}
+
+impl Settings {
+    /// Reads settings from their JSON text; `null` or `{}` give the defaults.
+    pub fn from_json(json: &str) -> Result<Settings, String> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let raw: Option<RawSettings> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            if path.is_empty() || path == "." {
+                e.into_inner().to_string()
+            } else {
+                format!("{path}: {}", e.into_inner())
+            }
+        })?;
+        de.end().map_err(|e| e.to_string())?;
+        Settings::from_raw(raw.unwrap_or_default())
+    }
+
+    fn from_raw(raw: RawSettings) -> Result<Settings, String> {
+        let defaults = Settings::default();
+        let level = match raw.level.as_deref() {
+            None => defaults.level,
+            Some("baseline") => Level::Baseline,
+            Some("restricted") => Level::Restricted,
+            Some("privileged") => {
+                return Err(r#"level: "privileged" is not accepted: it checks nothing, so this policy would only slow admission down; use "baseline" or "restricted", and exemptions for the workloads that must run privileged"#.to_owned())
+            }
+            Some(other) => {
+                return Err(format!(
+                    r#"level: {other:?} is not a Pod Security Standard level; allowed values: "baseline", "restricted""#
+                ))
+            }
+        };
+        let version = match raw.version.as_deref() {
+            None => defaults.version,
+            Some(text) => PolicyVersion::parse(text).ok_or_else(|| {
+                format!(
+                    r#"version: {text:?} is malformed; allowed values: "latest" or "v1.0" … "v1.{NEWEST_KNOWN_MINOR}" (a newer "v1.x" is evaluated as "latest")"#
+                )
+            })?,
+        };
+        let exemptions = raw.exemptions.unwrap_or_default();
+        Ok(Settings {
+            level,
+            version,
+            require_read_only_root_filesystem: raw
+                .require_read_only_root_filesystem
+                .unwrap_or(defaults.require_read_only_root_filesystem),
+            exemptions: Exemptions {
+                namespaces: non_empty("exemptions.namespaces", "namespace", exemptions.namespaces)?,
+                usernames: non_empty("exemptions.usernames", "user name", exemptions.usernames)?,
+                runtime_classes: non_empty(
+                    "exemptions.runtimeClasses",
+                    "RuntimeClass name",
+                    exemptions.runtime_classes,
+                )?,
+            },
+        })
+    }
+
+    /// `restricted:latest`, as Pod Security Admission prints a level and version.
+    pub fn level_version(&self) -> String {
+        format!("{}:{}", self.level.as_str(), self.version)
+    }
+}
+
+fn non_empty(field: &str, what: &str, list: Option<Vec<String>>) -> Result<Vec<String>, String> {
+    let list = list.unwrap_or_default();
+    if let Some(i) = list.iter().position(|s| s.is_empty()) {
+        return Err(format!(
+            "{field}[{i}]: empty string; each entry must be a {what}"
+        ));
+    }
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(json: &str) -> String {
+        Settings::from_json(json).expect_err(json)
+    }
+
+    #[test]
+    fn defaults() {
+        for json in ["{}", "null", r#"{"level":null,"exemptions":null}"#] {
+            assert_eq!(Settings::from_json(json), Ok(Settings::default()));
+        }
+        let s = Settings::default();
+        assert_eq!(s.level, Level::Restricted);
+        assert_eq!(s.version, PolicyVersion::Latest);
+        assert!(s.require_read_only_root_filesystem);
+        assert_eq!(s.level_version(), "restricted:latest");
+    }
+
+    #[test]
+    fn full_settings() {
+        let s = Settings::from_json(
+            r#"{"level":"baseline","version":"v1.25","requireReadOnlyRootFilesystem":false,
+            "exemptions":{"namespaces":["kube-system"],"usernames":["admin"],"runtimeClasses":["kata"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.level, Level::Baseline);
+        assert_eq!(s.version, PolicyVersion::V1(25));
+        assert!(!s.require_read_only_root_filesystem);
+        assert_eq!(s.exemptions.namespaces, ["kube-system"]);
+        assert_eq!(s.exemptions.usernames, ["admin"]);
+        assert_eq!(s.exemptions.runtime_classes, ["kata"]);
+        assert_eq!(s.level_version(), "baseline:v1.25");
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(PolicyVersion::parse("v1.0"), Some(PolicyVersion::V1(0)));
+        assert_eq!(PolicyVersion::parse("v1.37"), Some(PolicyVersion::V1(37)));
+        for bad in [
+            "1.25",
+            "v2.0",
+            "v1.x",
+            "v1.",
+            "v1.05",
+            "v1.25.1",
+            "V1.25",
+            "",
+            " v1.2",
+            "v1.-1",
+            "v1.99999999999",
+        ] {
+            assert_eq!(PolicyVersion::parse(bad), None, "{bad}");
+        }
+        // Newer than known: evaluated as the newest known, printed as written.
+        let v = PolicyVersion::parse("v1.99").unwrap();
+        assert_eq!(v.effective_minor(), NEWEST_KNOWN_MINOR);
+        assert_eq!(v.to_string(), "v1.99");
+    }
+
+    #[test]
+    fn rejections_name_the_field_and_allowed_values() {
+        let e = err(r#"{"levle":"baseline"}"#);
+        assert!(
+            e.contains("unknown field `levle`") && e.contains("`level`"),
+            "{e}"
+        );
+        let e = err(r#"{"exemptions":{"namespace":["a"]}}"#);
+        assert!(
+            e.starts_with("exemptions.namespace: unknown field `namespace`")
+                && e.contains("`namespaces`"),
+            "{e}"
+        );
+        let e = err(r#"{"level":"strict"}"#);
+        assert!(
+            e.starts_with("level: \"strict\"") && e.contains(r#""baseline", "restricted""#),
+            "{e}"
+        );
+        let e = err(r#"{"level":"privileged"}"#);
+        assert!(
+            e.starts_with(r#"level: "privileged" is not accepted"#),
+            "{e}"
+        );
+        for v in ["1.25", "v2.0", "v1.x"] {
+            let e = err(&format!(r#"{{"version":"{v}"}}"#));
+            assert!(
+                e.starts_with(&format!("version: \"{v}\" is malformed"))
+                    && e.contains("\"latest\""),
+                "{e}"
+            );
+        }
+        let e = err(r#"{"exemptions":{"usernames":["a",""]}}"#);
+        assert_eq!(
+            e,
+            "exemptions.usernames[1]: empty string; each entry must be a user name"
+        );
+        let e = err(r#"{"exemptions":{"runtimeClasses":[""]}}"#);
+        assert!(
+            e.starts_with("exemptions.runtimeClasses[0]: empty string"),
+            "{e}"
+        );
+        let e = err(r#"{"requireReadOnlyRootFilesystem":"yes"}"#);
+        assert!(
+            e.starts_with("requireReadOnlyRootFilesystem: invalid type"),
+            "{e}"
+        );
+        let e = err(r#"{"exemptions":{"namespaces":[1]}}"#);
+        assert!(
+            e.starts_with("exemptions.namespaces[0]: invalid type"),
+            "{e}"
+        );
+        assert!(Settings::from_json("[]").is_err());
+        assert!(Settings::from_json("{} x").is_err());
+    }
+}

@@ -1,0 +1,153 @@
+//! From a request to Kubewarden's answer: messages in Pod Security Admission's words, and
+//! the ValidationResponse / SettingsValidationResponse the host reads.
+
+use std::collections::HashMap;
+
+use kubewarden_policy_sdk::response::ValidationResponse;
+use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+
+use crate::controls::{self, read_only_root_filesystem, Violation};
+use crate::pod::PodView;
+use crate::request::{Exemption, Subject, ValidationRequest};
+use crate::settings::Settings;
+
+/// The audit annotation Pod Security Admission sets on an exempt request.
+pub const EXEMPT_ANNOTATION: &str = "exempt";
+
+/// Judges one Kubewarden ValidationRequest. Never panics: anything that cannot be read is a
+/// rejection that says what is wrong.
+pub fn validate(payload: &[u8]) -> ValidationResponse {
+    match judge(payload) {
+        Ok(response) => response,
+        Err(message) => reject(message),
+    }
+}
+
+fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
+    let text = std::str::from_utf8(payload)
+        .map_err(|e| format!("cannot read the validation request: not UTF-8 ({e})"))?;
+    let envelope: ValidationRequest = serde_json::from_str(text)
+        .map_err(|e| format!("cannot read the validation request: {e}"))?;
+    let settings = match envelope.settings {
+        Some(raw) => {
+            Settings::from_json(raw.get()).map_err(|e| format!("invalid settings: {e}"))?
+        }
+        None => Settings::default(),
+    };
+    Ok(match envelope.request.subject(&settings)? {
+        Subject::Pass(_) => accept(),
+        Subject::Exempt(exemption) => exempt(&exemption),
+        Subject::Evaluate(pod) => match rejection(&settings, &pod) {
+            None => accept(),
+            Some(message) => reject(message),
+        },
+    })
+}
+
+/// The rejection message for a pod, or `None` when it complies.
+pub fn rejection(settings: &Settings, pod: &PodView) -> Option<String> {
+    let violations = controls::evaluate(settings.level, settings.version.effective_minor(), pod);
+    let extra = settings
+        .require_read_only_root_filesystem
+        .then(|| read_only_root_filesystem::check(pod))
+        .flatten();
+    let mut sentences = Vec::new();
+    if !violations.is_empty() {
+        sentences.push(format!(
+            "violates PodSecurity \"{}\": {}",
+            settings.level_version(),
+            describe(&violations)
+        ));
+    }
+    if let Some(v) = extra {
+        sentences.push(format!(
+            "violates requireReadOnlyRootFilesystem: {}",
+            describe(std::slice::from_ref(&v))
+        ));
+    }
+    (!sentences.is_empty()).then(|| sentences.join("; "))
+}
+
+/// `reason (detail), reason, ...` as Pod Security Admission joins its check results.
+pub fn describe(violations: &[Violation]) -> String {
+    let mut out = String::new();
+    for (i, v) in violations.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&v.reason);
+        if !v.detail.is_empty() {
+            out.push_str(" (");
+            out.push_str(&v.detail);
+            out.push(')');
+        }
+    }
+    out
+}
+
+fn accept() -> ValidationResponse {
+    ValidationResponse {
+        accepted: true,
+        message: None,
+        code: None,
+        mutated_object: None,
+        audit_annotations: None,
+        warnings: None,
+    }
+}
+
+fn reject(message: String) -> ValidationResponse {
+    ValidationResponse {
+        accepted: false,
+        message: Some(message),
+        code: None,
+        mutated_object: None,
+        audit_annotations: None,
+        warnings: None,
+    }
+}
+
+fn exempt(exemption: &Exemption) -> ValidationResponse {
+    let (kind, message) = match exemption {
+        Exemption::Namespace(ns) => (
+            "namespace",
+            format!("exempt from PodSecurity: namespace {ns:?} is listed in exemptions.namespaces"),
+        ),
+        Exemption::Username(user) => (
+            "user",
+            format!("exempt from PodSecurity: user {user:?} is listed in exemptions.usernames"),
+        ),
+        Exemption::RuntimeClass(rc) => (
+            "runtimeClass",
+            format!("exempt from PodSecurity: runtimeClassName {rc:?} is listed in exemptions.runtimeClasses"),
+        ),
+    };
+    ValidationResponse {
+        accepted: true,
+        message: Some(message),
+        code: None,
+        mutated_object: None,
+        audit_annotations: Some(HashMap::from([(
+            EXEMPT_ANNOTATION.to_owned(),
+            kind.to_owned(),
+        )])),
+        warnings: None,
+    }
+}
+
+/// Checks settings as `validate_settings` receives them (the settings object itself).
+pub fn validate_settings(payload: &[u8]) -> SettingsValidationResponse {
+    let result = std::str::from_utf8(payload)
+        .map_err(|e| format!("settings are not UTF-8: {e}"))
+        .and_then(Settings::from_json);
+    match result {
+        Ok(_) => SettingsValidationResponse {
+            valid: true,
+            message: None,
+        },
+        Err(message) => SettingsValidationResponse {
+            valid: false,
+            message: Some(message),
+        },
+    }
+}

@@ -1,0 +1,72 @@
+//! Every PSA reference fixture, judged by the compiled `policy.wasm` inside a waPC host (the
+//! way policy-server runs it), as a Pod and as the pod template of every workload kind.
+
+mod common;
+
+use common::host::{policy_path, WasmPolicy};
+use common::{fixture_settings, load_fixtures, request, wrap, KINDS};
+
+#[test]
+fn psa_fixtures_wasm() {
+    let Some(fixtures) = load_fixtures() else {
+        return;
+    };
+    let policy = WasmPolicy::load(&policy_path()).unwrap_or_else(|e| panic!("{e}"));
+    let mut failures = Vec::new();
+    let mut judged = 0;
+    for f in &fixtures {
+        for (kind, ..) in KINDS {
+            let req = request(kind, &wrap(kind, &f.pod), &fixture_settings(f));
+            let response = policy
+                .validate(&req)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
+            judged += 1;
+            if response["accepted"].as_bool() != Some(f.expect_pass) {
+                failures.push(format!(
+                    "{} as {kind}: expected {}, got {response}",
+                    f.path.display(),
+                    if f.expect_pass { "pass" } else { "fail" },
+                ));
+            }
+        }
+    }
+    println!(
+        "PSA conformance (wasm): {} of {judged} verdicts as expected ({} fixtures x {} kinds)",
+        judged - failures.len(),
+        fixtures.len(),
+        KINDS.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn exports_the_kubewarden_functions() {
+    let policy = WasmPolicy::load(&policy_path()).unwrap_or_else(|e| panic!("{e}"));
+    let version: serde_json::Value =
+        serde_json::from_slice(&policy.call("protocol_version", b"").unwrap()).unwrap();
+    assert_eq!(version, serde_json::json!("v1"));
+    let ok: serde_json::Value =
+        serde_json::from_slice(&policy.call("validate_settings", b"{}").unwrap()).unwrap();
+    assert_eq!(ok["valid"], true);
+    let bad: serde_json::Value = serde_json::from_slice(
+        &policy
+            .call("validate_settings", br#"{"level":"privileged"}"#)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bad["valid"], false);
+    assert!(bad["message"].as_str().unwrap().contains("privileged"));
+    // Garbage never traps the module: it is a rejection that says why.
+    let garbage = policy.call("validate", b"\xff{not json").unwrap();
+    let garbage: serde_json::Value = serde_json::from_slice(&garbage).unwrap();
+    assert_eq!(garbage["accepted"], false);
+    assert!(garbage["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("cannot read the validation request"));
+}
