@@ -451,3 +451,276 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for Descend<T> {
         Ok(found)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn settings() -> Settings {
+        Settings::from_json(
+            r#"{"exemptions":{"namespaces":["kube-system"],"usernames":["system:admin"],"runtimeClasses":["kata"]}}"#,
+        )
+        .unwrap()
+    }
+
+    /// Runs `subject` on a request and hands the result to `f` (the pod borrows the text).
+    fn with_subject<R>(request: Value, f: impl FnOnce(Result<Subject, String>) -> R) -> R {
+        let text = request.to_string();
+        let req: AdmissionRequest = serde_json::from_str(&text).unwrap();
+        f(req.subject(&settings()))
+    }
+
+    fn outcome(request: Value) -> String {
+        with_subject(request, |s| match s {
+            Ok(Subject::Pass(p)) => format!("pass {p:?}"),
+            Ok(Subject::Exempt(e)) => format!("exempt {e:?}"),
+            Ok(Subject::Evaluate(pod)) => format!("evaluate {}", pod.spec.all_containers().count()),
+            Err(e) => format!("error {e}"),
+        })
+    }
+
+    fn pod(image: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+               "spec": {"containers": [{"name": "app", "image": image}]}})
+    }
+
+    fn pod_request(op: &str, object: Value) -> Value {
+        json!({"kind": {"group": "", "version": "v1", "kind": "Pod"},
+               "resource": {"group": "", "version": "v1", "resource": "pods"},
+               "operation": op, "namespace": "default",
+               "userInfo": {"username": "alice"}, "object": object})
+    }
+
+    fn workload_request(kind: &str, group: &str, resource: &str, object: Value) -> Value {
+        json!({"kind": {"group": group, "version": "v1", "kind": kind},
+               "resource": {"group": group, "version": "v1", "resource": resource},
+               "operation": "CREATE", "namespace": "default", "object": object})
+    }
+
+    #[test]
+    fn pods_are_evaluated_other_kinds_and_operations_pass() {
+        assert_eq!(outcome(pod_request("CREATE", pod("nginx"))), "evaluate 1");
+        assert!(outcome(pod_request("DELETE", Value::Null)).starts_with("pass NotApplicable"));
+        let svc = json!({"kind": {"group": "", "version": "v1", "kind": "Service"},
+                         "resource": {"group": "", "version": "v1", "resource": "services"},
+                         "operation": "CREATE", "object": {"kind": "Service"}});
+        assert!(outcome(svc).starts_with("pass NotApplicable"));
+        // A CRD that happens to be called Deployment is not ours.
+        let crd = workload_request("Deployment", "example.com", "deployments", json!({}));
+        assert!(outcome(crd).starts_with("pass NotApplicable"));
+    }
+
+    #[test]
+    fn every_workload_kind_is_read_from_its_template() {
+        let template = json!({"metadata": {"annotations": {"a": "b"}},
+                              "spec": {"containers": [{"name": "x"}, {"name": "y"}]}});
+        let cases = [
+            (
+                "PodTemplate",
+                "",
+                "podtemplates",
+                json!({"kind": "PodTemplate", "template": template}),
+            ),
+            (
+                "ReplicationController",
+                "",
+                "replicationcontrollers",
+                json!({"spec": {"template": template}}),
+            ),
+            (
+                "ReplicaSet",
+                "apps",
+                "replicasets",
+                json!({"spec": {"template": template}}),
+            ),
+            (
+                "Deployment",
+                "apps",
+                "deployments",
+                json!({"spec": {"template": template}}),
+            ),
+            (
+                "StatefulSet",
+                "apps",
+                "statefulsets",
+                json!({"spec": {"template": template}}),
+            ),
+            (
+                "DaemonSet",
+                "apps",
+                "daemonsets",
+                json!({"spec": {"template": template}}),
+            ),
+            (
+                "Job",
+                "batch",
+                "jobs",
+                json!({"spec": {"template": template}}),
+            ),
+            (
+                "CronJob",
+                "batch",
+                "cronjobs",
+                json!({"spec": {"jobTemplate": {"spec": {"template": template}}}}),
+            ),
+        ];
+        for (kind, group, resource, object) in cases {
+            with_subject(
+                workload_request(kind, group, resource, object),
+                |s| match s {
+                    Ok(Subject::Evaluate(pod)) => {
+                        assert_eq!(pod.spec.containers.len(), 2, "{kind}");
+                        assert_eq!(pod.metadata.annotation("a"), Some("b"), "{kind}");
+                    }
+                    _ => panic!("{kind} not evaluated"),
+                },
+            );
+        }
+    }
+
+    #[test]
+    fn missing_or_unreadable_objects_are_errors() {
+        let no_template = workload_request(
+            "Deployment",
+            "apps",
+            "deployments",
+            json!({"spec": {"replicas": 1}}),
+        );
+        assert_eq!(
+            outcome(no_template),
+            "error request.object has no spec.template: a Deployment must carry a pod template"
+        );
+        let null_template = workload_request(
+            "CronJob",
+            "batch",
+            "cronjobs",
+            json!({"spec": {"jobTemplate": null}}),
+        );
+        assert!(outcome(null_template).contains("no spec.jobTemplate.spec.template"));
+        assert!(outcome(pod_request("CREATE", Value::Null))
+            .starts_with("error the request carries no object"));
+        let wrong = json!({"spec": {"template": {"spec": {"containers": [{"name": 5}]}}}});
+        let msg = outcome(workload_request("Job", "batch", "jobs", wrong));
+        assert!(
+            msg.starts_with("error cannot read the Job in request.object: spec.template.spec.containers[0].name: invalid type"),
+            "{msg}"
+        );
+        assert!(
+            outcome(pod_request("CREATE", json!([1, 2]))).starts_with("error cannot read the Pod")
+        );
+    }
+
+    #[test]
+    fn kind_and_resource_must_agree() {
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["resource"]["resource"] = json!("deployments");
+        r["resource"]["group"] = json!("apps");
+        assert!(outcome(r).contains("disagree"));
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["kind"]["kind"] = json!("ConfigMap");
+        assert!(outcome(r).contains("disagree"));
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["kind"] = Value::Null;
+        assert!(outcome(r).starts_with("error request.kind is missing"));
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["object"]["kind"] = json!("Deployment");
+        assert_eq!(
+            outcome(r),
+            r#"error request.object.kind "Deployment" does not match the request's kind "Pod""#
+        );
+    }
+
+    #[test]
+    fn subresources_follow_psa() {
+        for sub in IGNORED_POD_SUBRESOURCES {
+            let mut r = pod_request("CREATE", json!({"kind": "Whatever"}));
+            r["subResource"] = json!(sub);
+            r["kind"] = json!({"group": "", "version": "v1", "kind": "Binding"});
+            assert!(outcome(r).starts_with("pass Subresource"), "{sub}");
+        }
+        for sub in ["ephemeralcontainers", "resize", "somethingnew"] {
+            let mut r = pod_request("UPDATE", pod("nginx"));
+            r["subResource"] = json!(sub);
+            assert_eq!(outcome(r), "evaluate 1", "{sub}");
+        }
+        let mut scale = workload_request("Scale", "autoscaling", "deployments", json!({}));
+        scale["resource"]["group"] = json!("apps");
+        scale["subResource"] = json!("scale");
+        assert!(outcome(scale).starts_with("pass Subresource"));
+    }
+
+    #[test]
+    fn exemptions() {
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["namespace"] = json!("kube-system");
+        assert_eq!(outcome(r), r#"exempt Namespace("kube-system")"#);
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["userInfo"]["username"] = json!("system:admin");
+        assert_eq!(outcome(r), r#"exempt Username("system:admin")"#);
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["object"]["spec"]["runtimeClassName"] = json!("kata");
+        assert_eq!(outcome(r), r#"exempt RuntimeClass("kata")"#);
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["object"]["spec"]["runtimeClassName"] = json!("kata-not");
+        assert_eq!(outcome(r), "evaluate 1");
+    }
+
+    fn update(new: Value, old: Value) -> String {
+        let mut r = pod_request("UPDATE", new);
+        r["oldObject"] = old;
+        outcome(r)
+    }
+
+    #[test]
+    fn pod_updates_follow_psa_significance() {
+        let mut relabelled = pod("nginx");
+        relabelled["metadata"]["labels"] = json!({"a": "b"});
+        relabelled["spec"]["containers"][0]["securityContext"] = json!({"privileged": true});
+        // Only images and container counts matter, as in PSA.
+        assert_eq!(update(relabelled, pod("nginx")), "pass InsignificantUpdate");
+        assert_eq!(update(pod("nginx:2"), pod("nginx")), "evaluate 1");
+        let mut two = pod("nginx");
+        two["spec"]["containers"] =
+            json!([{"name": "a", "image": "nginx"}, {"name": "b", "image": "nginx"}]);
+        assert_eq!(update(two, pod("nginx")), "evaluate 2");
+        let mut init = pod("nginx");
+        init["spec"]["initContainers"] = json!([{"name": "i", "image": "busybox"}]);
+        assert_eq!(update(init, pod("nginx")), "evaluate 2");
+        let mut eph = pod("nginx");
+        eph["spec"]["ephemeralContainers"] = json!([{"name": "debug", "image": "busybox"}]);
+        assert_eq!(update(eph.clone(), pod("nginx")), "evaluate 2");
+        assert_eq!(update(eph.clone(), eph.clone()), "pass InsignificantUpdate");
+        let mut eph2 = eph.clone();
+        eph2["spec"]["ephemeralContainers"][0]["image"] = json!("busybox:2");
+        assert_eq!(update(eph2, eph.clone()), "evaluate 2");
+        // Without a readable old object the update is judged.
+        assert_eq!(
+            update(pod("nginx"), json!({"spec": {"containers": 5}})),
+            "evaluate 1"
+        );
+        assert_eq!(outcome(pod_request("UPDATE", pod("nginx"))), "evaluate 1");
+    }
+
+    #[test]
+    fn workload_updates_pass_only_when_the_template_is_unchanged() {
+        let dep = |replicas: u32, template: Value| json!({"kind": "Deployment", "spec": {"replicas": replicas, "template": template}});
+        let t1 = json!({"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}], "hostPID": true}});
+        let t1_reordered = json!({"spec": {"hostPID": true, "containers": [{"image": "nginx", "name": "c"}]}, "metadata": {"labels": {"a": "b"}}});
+        let mut t2 = t1.clone();
+        t2["metadata"]["annotations"] =
+            json!({"container.apparmor.security.beta.kubernetes.io/c": "unconfined"});
+        let upd = |new: Value, old: Value| {
+            let mut r = workload_request("Deployment", "apps", "deployments", new);
+            r["operation"] = json!("UPDATE");
+            r["oldObject"] = old;
+            outcome(r)
+        };
+        assert_eq!(
+            upd(dep(3, t1_reordered), dep(1, t1.clone())),
+            "pass TemplateUnchanged"
+        );
+        assert_eq!(upd(dep(1, t2), dep(1, t1.clone())), "evaluate 1");
+        assert_eq!(upd(dep(1, t1.clone()), Value::Null), "evaluate 1");
+    }
+}

@@ -151,3 +151,154 @@ pub fn validate_settings(payload: &[u8]) -> SettingsValidationResponse {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn request(object: Value, settings: Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "settings": settings,
+            "request": {
+                "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                "resource": {"group": "", "version": "v1", "resource": "pods"},
+                "operation": "CREATE", "namespace": "team-a",
+                "userInfo": {"username": "alice"},
+                "object": object,
+            }
+        }))
+        .unwrap()
+    }
+
+    fn pod(security_context: Value) -> Value {
+        json!({"kind": "Pod", "metadata": {"name": "p"},
+               "spec": {"containers": [{"name": "app", "image": "nginx", "securityContext": security_context}]}})
+    }
+
+    fn compliant() -> Value {
+        json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": true,
+               "seccompProfile": {"type": "RuntimeDefault"}, "readOnlyRootFilesystem": true})
+    }
+
+    #[test]
+    fn compliant_pod_is_accepted_quietly() {
+        let r = validate(&request(pod(compliant()), json!({})));
+        assert!(r.accepted);
+        assert_eq!(r.message, None);
+        assert_eq!(r.audit_annotations, None);
+    }
+
+    #[test]
+    fn messages_use_psa_words_then_our_sentence() {
+        let mut sc = compliant();
+        sc["privileged"] = json!(true);
+        sc["readOnlyRootFilesystem"] = json!(false);
+        let r = validate(&request(pod(sc.clone()), json!({"version": "v1.30"})));
+        assert!(!r.accepted);
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates PodSecurity "restricted:v1.30": privileged (container "app" must not set securityContext.privileged=true); violates requireReadOnlyRootFilesystem: readOnlyRootFilesystem != true (container "app" must set securityContext.readOnlyRootFilesystem=true)"#
+            )
+        );
+        let r = validate(&request(
+            pod(sc.clone()),
+            json!({"requireReadOnlyRootFilesystem": false, "level": "baseline"}),
+        ));
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates PodSecurity "baseline:latest": privileged (container "app" must not set securityContext.privileged=true)"#
+            )
+        );
+        sc["privileged"] = json!(false);
+        let r = validate(&request(pod(sc), json!({})));
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates requireReadOnlyRootFilesystem: readOnlyRootFilesystem != true (container "app" must set securityContext.readOnlyRootFilesystem=true)"#
+            )
+        );
+    }
+
+    #[test]
+    fn a_newer_version_is_judged_as_latest_and_named_as_written() {
+        let r = validate(&request(
+            pod(json!({"privileged": true})),
+            json!({"version": "v1.99", "level": "baseline"}),
+        ));
+        assert!(r
+            .message
+            .unwrap()
+            .starts_with(r#"violates PodSecurity "baseline:v1.99": privileged"#));
+    }
+
+    #[test]
+    fn exemptions_say_which_applied() {
+        let payload = request(
+            pod(json!({"privileged": true})),
+            json!({"exemptions": {"namespaces": ["team-a"]}}),
+        );
+        let r = validate(&payload);
+        assert!(r.accepted);
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"exempt from PodSecurity: namespace "team-a" is listed in exemptions.namespaces"#
+            )
+        );
+        assert_eq!(r.audit_annotations.unwrap()[EXEMPT_ANNOTATION], "namespace");
+    }
+
+    #[test]
+    fn unreadable_input_is_rejected_never_accepted() {
+        let r = validate(b"\xff\xfe");
+        assert!(!r.accepted);
+        assert!(r.message.unwrap().contains("not UTF-8"));
+        let r = validate(b"{\"request\": 5}");
+        assert!(!r.accepted);
+        assert!(r
+            .message
+            .unwrap()
+            .starts_with("cannot read the validation request"));
+        let r = validate(b"");
+        assert!(!r.accepted);
+    }
+
+    #[test]
+    fn invalid_settings_reject_every_request() {
+        let r = validate(&request(pod(compliant()), json!({"level": "privileged"})));
+        assert!(!r.accepted);
+        assert!(r
+            .message
+            .unwrap()
+            .starts_with(r#"invalid settings: level: "privileged" is not accepted"#));
+        let r = validate(&request(pod(compliant()), json!({"mode": "audit"})));
+        assert!(!r.accepted);
+    }
+
+    #[test]
+    fn settings_validation_answers() {
+        assert!(validate_settings(b"{}").valid);
+        assert!(validate_settings(br#"{"level":"baseline","version":"v1.0"}"#).valid);
+        let bad = validate_settings(br#"{"version":"v2.0"}"#);
+        assert!(!bad.valid);
+        assert!(bad
+            .message
+            .unwrap()
+            .starts_with(r#"version: "v2.0" is malformed"#));
+        assert!(!validate_settings(b"\xff").valid);
+        assert!(!validate_settings(b"not json").valid);
+    }
+
+    #[test]
+    fn describe_joins_like_psa() {
+        let v = vec![
+            Violation::new("a", "x".to_owned()),
+            Violation::new("b", String::new()),
+            Violation::new("c", "y".to_owned()),
+        ];
+        assert_eq!(describe(&v), "a (x), b, c (y)");
+    }
+}
