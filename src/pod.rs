@@ -300,10 +300,10 @@ pub enum ContainerKind {
     Ephemeral,
 }
 
-impl PodSpec<'_> {
+impl<'a> PodSpec<'a> {
     /// Every container in the order Pod Security Admission visits them: init containers,
     /// containers, then ephemeral containers. Messages list names in this order.
-    pub fn all_containers(&self) -> impl Iterator<Item = &Container<'_>> {
+    pub fn all_containers(&self) -> impl Iterator<Item = &Container<'a>> {
         self.init_containers
             .iter()
             .chain(&self.containers)
@@ -311,7 +311,7 @@ impl PodSpec<'_> {
     }
 
     /// Like [`Self::all_containers`], with the list each container comes from.
-    pub fn containers_with_kind(&self) -> impl Iterator<Item = (ContainerKind, &Container<'_>)> {
+    pub fn containers_with_kind(&self) -> impl Iterator<Item = (ContainerKind, &Container<'a>)> {
         let tag = |kind| move |c| (kind, c);
         self.init_containers
             .iter()
@@ -336,12 +336,6 @@ impl PodSpec<'_> {
     /// `spec.hostUsers == false`: the pod runs in its own user namespace.
     pub fn in_user_namespace(&self) -> bool {
         self.host_users == Some(false)
-    }
-}
-
-impl<'a> SecurityContext<'a> {
-    pub fn of<'c>(container: &'c Container<'a>) -> Option<&'c SecurityContext<'a>> {
-        container.security_context.as_ref()
     }
 }
 

@@ -26,13 +26,6 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     ))
 }
 
-pub fn check_unless_windows(pod: &PodView) -> Option<Violation> {
-    if pod.spec.is_windows() {
-        return None;
-    }
-    check(pod)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,12 +49,5 @@ mod tests {
             v.detail,
             r#"containers "i", "c", "e" must set securityContext.allowPrivilegeEscalation=false"#
         );
-    }
-
-    #[test]
-    fn windows_pods_are_exempt_from_v1_25() {
-        let p = pod(r#"{"spec":{"os":{"name":"windows"},"containers":[{"name":"a"}]}}"#);
-        assert!(check(&p).is_some());
-        assert_eq!(check_unless_windows(&p), None);
     }
 }

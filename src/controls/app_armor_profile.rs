@@ -5,52 +5,28 @@
 //! Allowed: field unset, `RuntimeDefault` or `Localhost`; annotation `""`, `runtime/default`
 //! or `localhost/*`.
 
-use std::collections::BTreeSet;
-
-use super::{containers_phrase, go_quote, join_quote, pluralize, Violation};
-use crate::pod::{PodView, ProfileType};
+use super::{forbidden_profile_types, go_quote, join_quote, pluralize, Violation};
+use crate::pod::PodView;
 
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
-
-fn allowed_type(profile: &ProfileType) -> bool {
-    matches!(profile.kind(), "RuntimeDefault" | "Localhost")
-}
 
 fn allowed_annotation(value: &str) -> bool {
     value.is_empty() || value == "runtime/default" || value.starts_with("localhost/")
 }
 
 pub fn check(pod: &PodView) -> Option<Violation> {
-    let mut setters = Vec::new();
-    let mut values = BTreeSet::new();
-    if let Some(p) = pod
+    let pod_profile = pod
         .spec
         .security_context
         .as_ref()
-        .and_then(|sc| sc.app_armor_profile.as_ref())
-    {
-        if !allowed_type(p) {
-            setters.push("pod".to_owned());
-            values.insert(p.kind().to_owned());
-        }
-    }
-    let mut bad_containers = Vec::new();
-    for c in pod.spec.all_containers() {
-        if let Some(p) = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.app_armor_profile.as_ref())
-        {
-            if !allowed_type(p) {
-                bad_containers.push(c.name());
-                values.insert(p.kind().to_owned());
-            }
-        }
-    }
-    if !bad_containers.is_empty() {
-        setters.push(containers_phrase(&bad_containers));
-    }
-    let mut values: Vec<String> = values.into_iter().collect();
+        .and_then(|sc| sc.app_armor_profile.as_ref());
+    let (mut setters, values) = forbidden_profile_types(
+        pod,
+        pod_profile,
+        |sc| sc.app_armor_profile.as_ref(),
+        &["RuntimeDefault", "Localhost"],
+    );
+    let mut values: Vec<String> = values.into_iter().map(str::to_owned).collect();
     // Annotations are iterated in key order, so they come out sorted.
     let annotations: Vec<String> = pod
         .metadata

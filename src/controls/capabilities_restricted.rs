@@ -59,13 +59,6 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     ))
 }
 
-pub fn check_unless_windows(pod: &PodView) -> Option<Violation> {
-    if pod.spec.is_windows() {
-        return None;
-    }
-    check(pod)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,14 +101,5 @@ mod tests {
             v.detail,
             r#"containers "i", "e" must set securityContext.capabilities.drop=["ALL"]; container "c" must not include "ALL", "SYS_ADMIN" in securityContext.capabilities.add"#
         );
-    }
-
-    #[test]
-    fn windows_pods_are_exempt_from_v1_25() {
-        let p = pod(r#"{"spec":{"os":{"name":"windows"},"containers":[{"name":"a"}]}}"#);
-        assert!(check(&p).is_some());
-        assert_eq!(check_unless_windows(&p), None);
-        let linux = pod(r#"{"spec":{"os":{"name":"Windows"},"containers":[{"name":"a"}]}}"#);
-        assert!(check_unless_windows(&linux).is_some());
     }
 }

@@ -6,7 +6,9 @@
 
 use std::borrow::Cow;
 
-use crate::pod::{Container, PodView};
+use std::collections::BTreeSet;
+
+use crate::pod::{Container, PodView, ProfileType, SecurityContext};
 
 pub mod allow_privilege_escalation;
 pub mod app_armor_profile;
@@ -61,12 +63,43 @@ impl Level {
 
 pub type CheckFn = fn(&PodView) -> Option<Violation>;
 
+/// Pods a revision lets through whatever they set, because the setting means nothing there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relaxed {
+    Never,
+    /// `spec.os.name: windows`: the API server forbids the Linux-only fields these
+    /// controls require, so PSA (from v1.25) does not require them.
+    ForWindowsPods,
+    /// `spec.hostUsers: false`: root and /proc are the user namespace's own (PSA v1.35+).
+    ForUserNamespacePods,
+}
+
 /// One revision of a control, in force from policy version `v1.<since>` until the next one.
 pub struct Revision {
     pub since: u32,
     pub check: CheckFn,
+    pub relaxed: Relaxed,
     /// Baseline controls that this (restricted) revision replaces at the restricted level.
     pub overrides: &'static [&'static str],
+}
+
+impl Revision {
+    /// Runs the revision's check, unless the pod is one it is relaxed for.
+    pub fn check(&self, pod: &PodView) -> Option<Violation> {
+        let relaxed = match self.relaxed {
+            Relaxed::Never => false,
+            Relaxed::ForWindowsPods => pod.spec.is_windows(),
+            Relaxed::ForUserNamespacePods => pod.spec.in_user_namespace(),
+        };
+        if relaxed {
+            return None;
+        }
+        (self.check)(pod)
+    }
+
+    const fn relaxed(self, relaxed: Relaxed) -> Revision {
+        Revision { relaxed, ..self }
+    }
 }
 
 pub struct Control {
@@ -80,6 +113,7 @@ const fn rev(since: u32, check: CheckFn) -> Revision {
     Revision {
         since,
         check,
+        relaxed: Relaxed::Never,
         overrides: &[],
     }
 }
@@ -88,6 +122,7 @@ const fn rev_over(since: u32, check: CheckFn, overrides: &'static [&'static str]
     Revision {
         since,
         check,
+        relaxed: Relaxed::Never,
         overrides,
     }
 }
@@ -140,7 +175,7 @@ pub static CONTROLS: &[Control] = &[
         level: Level::Baseline,
         revisions: &[
             rev(0, proc_mount::check),
-            rev(35, proc_mount::check_unless_user_namespace),
+            rev(35, proc_mount::check).relaxed(Relaxed::ForUserNamespacePods),
         ],
     },
     Control {
@@ -181,7 +216,7 @@ pub static CONTROLS: &[Control] = &[
         level: Level::Restricted,
         revisions: &[
             rev(8, allow_privilege_escalation::check),
-            rev(25, allow_privilege_escalation::check_unless_windows),
+            rev(25, allow_privilege_escalation::check).relaxed(Relaxed::ForWindowsPods),
         ],
     },
     Control {
@@ -195,9 +230,10 @@ pub static CONTROLS: &[Control] = &[
             ),
             rev_over(
                 25,
-                capabilities_restricted::check_unless_windows,
+                capabilities_restricted::check,
                 &["capabilities_baseline"],
-            ),
+            )
+            .relaxed(Relaxed::ForWindowsPods),
         ],
     },
     Control {
@@ -215,7 +251,7 @@ pub static CONTROLS: &[Control] = &[
         level: Level::Restricted,
         revisions: &[
             rev(0, run_as_non_root::check),
-            rev(35, run_as_non_root::check_unless_user_namespace),
+            rev(35, run_as_non_root::check).relaxed(Relaxed::ForUserNamespacePods),
         ],
     },
     Control {
@@ -223,7 +259,7 @@ pub static CONTROLS: &[Control] = &[
         level: Level::Restricted,
         revisions: &[
             rev(23, run_as_user::check),
-            rev(35, run_as_user::check_unless_user_namespace),
+            rev(35, run_as_user::check).relaxed(Relaxed::ForUserNamespacePods),
         ],
     },
     Control {
@@ -237,9 +273,10 @@ pub static CONTROLS: &[Control] = &[
             ),
             rev_over(
                 25,
-                seccomp_profile::restricted_unless_windows,
+                seccomp_profile::restricted,
                 &["seccompProfile_baseline"],
-            ),
+            )
+            .relaxed(Relaxed::ForWindowsPods),
         ],
     },
 ];
@@ -251,8 +288,11 @@ impl Control {
     }
 }
 
-/// The checks that apply at `level` and policy version `v1.<minor>`, in message order.
-pub fn checks_at(level: Level, minor: u32) -> impl Iterator<Item = (&'static Control, CheckFn)> {
+/// The revisions that apply at `level` and policy version `v1.<minor>`, in message order.
+pub fn checks_at(
+    level: Level,
+    minor: u32,
+) -> impl Iterator<Item = (&'static Control, &'static Revision)> {
     let minor = minor.min(NEWEST_KNOWN_MINOR);
     CONTROLS.iter().filter_map(move |control| {
         if control.level > level {
@@ -265,7 +305,7 @@ pub fn checks_at(level: Level, minor: u32) -> impl Iterator<Item = (&'static Con
         {
             return None;
         }
-        Some((control, revision.check))
+        Some((control, revision))
     })
 }
 
@@ -281,7 +321,7 @@ fn overridden(id: &str, minor: u32) -> bool {
 /// Every violation of the pod at `level` and `v1.<minor>`, in message order.
 pub fn evaluate(level: Level, minor: u32, pod: &PodView) -> Vec<Violation> {
     checks_at(level, minor)
-        .filter_map(|(_, check)| check(pod))
+        .filter_map(|(_, revision)| revision.check(pod))
         .collect()
 }
 
@@ -318,10 +358,57 @@ pub(crate) fn containers_phrase<S: AsRef<str>>(names: &[S]) -> String {
     )
 }
 
+/// Who set a forbidden value, as PSA lists them: `pod`, then `container(s) "a", ...`;
+/// callers join them with " and ".
+pub(crate) fn setters<S: AsRef<str>>(pod: bool, containers: &[S]) -> Vec<String> {
+    let mut who = Vec::new();
+    if pod {
+        who.push("pod".to_owned());
+    }
+    if !containers.is_empty() {
+        who.push(containers_phrase(containers));
+    }
+    who
+}
+
+/// The shared shape of the AppArmor and seccomp field checks: who sets a profile `type`
+/// outside `allowed` (pod, then containers), and the refused types, sorted and unique.
+pub(crate) fn forbidden_profile_types<'p, 'a: 'p>(
+    pod: &'p PodView<'a>,
+    pod_profile: Option<&'p ProfileType<'a>>,
+    container_profile: impl Fn(&'p SecurityContext<'a>) -> Option<&'p ProfileType<'a>>,
+    allowed: &[&str],
+) -> (Vec<String>, Vec<&'p str>) {
+    let mut values = BTreeSet::new();
+    let mut refused = |profile: &'p ProfileType<'a>| {
+        let refuse = !allowed.contains(&profile.kind());
+        if refuse {
+            values.insert(profile.kind());
+        }
+        refuse
+    };
+    let pod_refused = pod_profile.is_some_and(&mut refused);
+    let containers: Vec<&str> = pod
+        .spec
+        .all_containers()
+        .filter(|c| {
+            c.security_context
+                .as_ref()
+                .and_then(&container_profile)
+                .is_some_and(&mut refused)
+        })
+        .map(|c| c.name())
+        .collect();
+    (
+        setters(pod_refused, &containers),
+        values.into_iter().collect(),
+    )
+}
+
 /// Names of the containers (in visiting order) for which `bad` holds.
-pub(crate) fn containers_where<'p>(
-    pod: &'p PodView,
-    mut bad: impl FnMut(&Container) -> bool,
+pub(crate) fn containers_where<'p, 'a>(
+    pod: &'p PodView<'a>,
+    mut bad: impl FnMut(&'p Container<'a>) -> bool,
 ) -> Vec<&'p str> {
     pod.spec
         .all_containers()
@@ -437,6 +524,46 @@ mod tests {
         assert!(!ids(Level::Baseline, 33).contains(&"hostProbesAndHostLifecycle"));
         // Future versions are evaluated as the newest known one.
         assert_eq!(ids(Level::Restricted, 99), r37);
+    }
+
+    #[test]
+    fn relaxations_apply_from_their_revision_only() {
+        use crate::controls::test_support::pod;
+        let windows = pod(r#"{"spec":{"os":{"name":"windows"},"containers":[{"name":"a"}]}}"#);
+        let at = |minor| evaluate(Level::Restricted, minor, &windows);
+        let ids_at = |minor| -> Vec<_> { at(minor).iter().map(|v| v.reason.clone()).collect() };
+        assert_eq!(
+            ids_at(24),
+            [
+                "allowPrivilegeEscalation != false",
+                "unrestricted capabilities",
+                "runAsNonRoot != true",
+                "seccompProfile"
+            ]
+        );
+        assert_eq!(ids_at(25), ["runAsNonRoot != true"]);
+        // "Windows" is not "windows": no relaxation for a misspelt OS.
+        let linux = pod(r#"{"spec":{"os":{"name":"Windows"},"containers":[{"name":"a"}]}}"#);
+        assert_eq!(evaluate(Level::Restricted, 37, &linux).len(), 4);
+
+        let userns = pod(
+            r#"{"spec":{"hostUsers":false,"securityContext":{"runAsUser":0,"runAsNonRoot":false,"seccompProfile":{"type":"RuntimeDefault"}},
+            "containers":[{"name":"a","securityContext":{"procMount":"Unmasked","allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}"#,
+        );
+        let reasons = |level, minor| -> Vec<_> {
+            evaluate(level, minor, &userns)
+                .iter()
+                .map(|v| v.reason.clone())
+                .collect()
+        };
+        assert_eq!(reasons(Level::Baseline, 34), ["procMount"]);
+        assert!(reasons(Level::Baseline, 35).is_empty());
+        assert_eq!(
+            reasons(Level::Restricted, 34),
+            ["procMount", "runAsNonRoot != true", "runAsUser=0"]
+        );
+        // procMount_restricted has no user-namespace relaxation.
+        assert_eq!(reasons(Level::Restricted, 35), ["procMount"]);
     }
 
     #[test]

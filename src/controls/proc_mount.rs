@@ -41,13 +41,6 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     ))
 }
 
-pub fn check_unless_user_namespace(pod: &PodView) -> Option<Violation> {
-    if pod.spec.in_user_namespace() {
-        return None;
-    }
-    check(pod)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,18 +68,5 @@ mod tests {
             v.detail,
             r#"containers "a", "e" must not set securityContext.procMount to "", "Unmasked""#
         );
-    }
-
-    #[test]
-    fn user_namespace_relaxes_only_the_relaxed_revision() {
-        let p = pod(
-            r#"{"spec":{"hostUsers":false,"containers":[{"name":"a","securityContext":{"procMount":"Unmasked"}}]}}"#,
-        );
-        assert_eq!(check_unless_user_namespace(&p), None);
-        assert!(check(&p).is_some());
-        let host = pod(
-            r#"{"spec":{"hostUsers":true,"containers":[{"name":"a","securityContext":{"procMount":"Unmasked"}}]}}"#,
-        );
-        assert!(check_unless_user_namespace(&host).is_some());
     }
 }

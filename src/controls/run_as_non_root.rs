@@ -4,8 +4,8 @@
 //! container. Allowed: `true`; unset on a container when the pod sets `true`. From v1.35 any
 //! value in a pod with `spec.hostUsers: false` (root there is not root on the node).
 
-use super::{containers_phrase, containers_where, Violation};
-use crate::pod::PodView;
+use super::{containers_phrase, containers_where, setters, Violation};
+use crate::pod::{Container, PodView};
 
 const REASON: &str = "runAsNonRoot != true";
 
@@ -15,25 +15,19 @@ pub fn check(pod: &PodView) -> Option<Violation> {
         .security_context
         .as_ref()
         .and_then(|sc| sc.run_as_non_root);
-    let mut setters = Vec::new();
-    if pod_setting == Some(false) {
-        setters.push("pod".to_owned());
-    }
-    let container_setting = |c: &crate::pod::Container| {
+    let container_setting = |c: &Container| {
         c.security_context
             .as_ref()
             .and_then(|sc| sc.run_as_non_root)
     };
     let explicitly_bad = containers_where(pod, |c| container_setting(c) == Some(false));
-    if !explicitly_bad.is_empty() {
-        setters.push(containers_phrase(&explicitly_bad));
-    }
-    if !setters.is_empty() {
+    let who = setters(pod_setting == Some(false), &explicitly_bad);
+    if !who.is_empty() {
         return Some(Violation::new(
             REASON,
             format!(
                 "{} must not set securityContext.runAsNonRoot=false",
-                setters.join(" and ")
+                who.join(" and ")
             ),
         ));
     }
@@ -51,13 +45,6 @@ pub fn check(pod: &PodView) -> Option<Violation> {
             containers_phrase(&implicitly_bad)
         ),
     ))
-}
-
-pub fn check_unless_user_namespace(pod: &PodView) -> Option<Violation> {
-    if pod.spec.in_user_namespace() {
-        return None;
-    }
-    check(pod)
 }
 
 #[cfg(test)]
@@ -111,12 +98,5 @@ mod tests {
             v.detail,
             r#"pod or containers "i", "b" must set securityContext.runAsNonRoot=true"#
         );
-    }
-
-    #[test]
-    fn user_namespace_relaxes_from_v1_35() {
-        let p = pod(r#"{"spec":{"hostUsers":false,"containers":[{"name":"a"}]}}"#);
-        assert!(check(&p).is_some());
-        assert_eq!(check_unless_user_namespace(&p), None);
     }
 }

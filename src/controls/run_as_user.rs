@@ -4,40 +4,27 @@
 //! container. Allowed: unset or non-zero. From v1.35 any value in a pod with
 //! `spec.hostUsers: false`.
 
-use super::{containers_phrase, containers_where, Violation};
+use super::{containers_where, setters, Violation};
 use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
-    let mut setters = Vec::new();
-    if pod
+    let pod_zero = pod
         .spec
         .security_context
         .as_ref()
         .and_then(|sc| sc.run_as_user)
-        == Some(0)
-    {
-        setters.push("pod".to_owned());
-    }
-    let bad = containers_where(pod, |c| {
+        == Some(0);
+    let containers = containers_where(pod, |c| {
         c.security_context.as_ref().and_then(|sc| sc.run_as_user) == Some(0)
     });
-    if !bad.is_empty() {
-        setters.push(containers_phrase(&bad));
-    }
-    if setters.is_empty() {
+    let who = setters(pod_zero, &containers);
+    if who.is_empty() {
         return None;
     }
     Some(Violation::new(
         "runAsUser=0",
-        format!("{} must not set runAsUser=0", setters.join(" and ")),
+        format!("{} must not set runAsUser=0", who.join(" and ")),
     ))
-}
-
-pub fn check_unless_user_namespace(pod: &PodView) -> Option<Violation> {
-    if pod.spec.in_user_namespace() {
-        return None;
-    }
-    check(pod)
 }
 
 #[cfg(test)]
@@ -68,12 +55,5 @@ mod tests {
             v.detail,
             r#"pod and containers "i", "c" must not set runAsUser=0"#
         );
-    }
-
-    #[test]
-    fn user_namespace_relaxes_from_v1_35() {
-        let p = pod(r#"{"spec":{"hostUsers":false,"securityContext":{"runAsUser":0}}}"#);
-        assert!(check(&p).is_some());
-        assert_eq!(check_unless_user_namespace(&p), None);
     }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers_phrase, join_quote, pluralize, Violation};
+use super::{containers_where, join_quote, pluralize, setters, Violation};
 use crate::pod::{PodView, SeLinuxOptions};
 
 const TYPES_V1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
@@ -57,33 +57,20 @@ impl<'p> Findings<'p> {
 
 fn check_with(pod: &PodView, allowed: &[&str]) -> Option<Violation> {
     let mut found = Findings::default();
-    let mut setters = Vec::new();
-    if let Some(opts) = pod
+    let pod_bad = pod
         .spec
         .security_context
         .as_ref()
         .and_then(|sc| sc.se_linux_options.as_ref())
-    {
-        if !found.valid(opts, allowed) {
-            setters.push("pod".to_owned());
-        }
-    }
-    let mut bad_containers = Vec::new();
-    for c in pod.spec.all_containers() {
-        if let Some(opts) = c
-            .security_context
+        .is_some_and(|opts| !found.valid(opts, allowed));
+    let containers = containers_where(pod, |c| {
+        c.security_context
             .as_ref()
             .and_then(|sc| sc.se_linux_options.as_ref())
-        {
-            if !found.valid(opts, allowed) {
-                bad_containers.push(c.name());
-            }
-        }
-    }
-    if !bad_containers.is_empty() {
-        setters.push(containers_phrase(&bad_containers));
-    }
-    if setters.is_empty() {
+            .is_some_and(|opts| !found.valid(opts, allowed))
+    });
+    let who = setters(pod_bad, &containers);
+    if who.is_empty() {
         return None;
     }
     let mut data = Vec::new();
@@ -105,7 +92,7 @@ fn check_with(pod: &PodView, allowed: &[&str]) -> Option<Violation> {
         "seLinuxOptions",
         format!(
             "{} set forbidden securityContext.seLinuxOptions: {}",
-            setters.join(" and "),
+            who.join(" and "),
             data.join("; ")
         ),
     ))

@@ -11,16 +11,16 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers_phrase, go_quote, join_quote, pluralize, Violation};
+use super::{
+    containers_phrase, forbidden_profile_types, go_quote, join_quote, pluralize, Violation,
+};
 use crate::pod::{Container, PodView, ProfileType};
 
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
 const REASON: &str = "seccompProfile";
 
-fn valid_type(profile: &ProfileType) -> bool {
-    matches!(profile.kind(), "RuntimeDefault" | "Localhost")
-}
+const VALID_TYPES: [&str; 2] = ["RuntimeDefault", "Localhost"];
 
 fn valid_annotation(value: &str) -> bool {
     value == "runtime/default" || value == "docker/default" || value.starts_with("localhost/")
@@ -54,7 +54,14 @@ pub fn baseline_annotations(pod: &PodView) -> Option<Violation> {
     ))
 }
 
-fn container_profile<'c>(c: &'c Container) -> Option<&'c ProfileType<'c>> {
+fn pod_profile<'p, 'a>(pod: &'p PodView<'a>) -> Option<&'p ProfileType<'a>> {
+    pod.spec
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.seccomp_profile.as_ref())
+}
+
+fn container_profile<'c, 'a>(c: &'c Container<'a>) -> Option<&'c ProfileType<'a>> {
     c.security_context
         .as_ref()
         .and_then(|sc| sc.seccomp_profile.as_ref())
@@ -62,35 +69,15 @@ fn container_profile<'c>(c: &'c Container) -> Option<&'c ProfileType<'c>> {
 
 /// The explicitly forbidden settings: who sets them ("pod", containers) and the values.
 fn explicit_violation(pod: &PodView) -> Option<Violation> {
-    let mut setters = Vec::new();
-    let mut values = BTreeSet::new();
-    if let Some(p) = pod
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.seccomp_profile.as_ref())
-    {
-        if !valid_type(p) {
-            setters.push("pod".to_owned());
-            values.insert(p.kind());
-        }
-    }
-    let mut bad_containers = Vec::new();
-    for c in pod.spec.all_containers() {
-        if let Some(p) = container_profile(c) {
-            if !valid_type(p) {
-                bad_containers.push(c.name());
-                values.insert(p.kind());
-            }
-        }
-    }
-    if !bad_containers.is_empty() {
-        setters.push(containers_phrase(&bad_containers));
-    }
+    let (setters, values) = forbidden_profile_types(
+        pod,
+        pod_profile(pod),
+        |sc| sc.seccomp_profile.as_ref(),
+        &VALID_TYPES,
+    );
     if setters.is_empty() {
         return None;
     }
-    let values: Vec<&str> = values.into_iter().collect();
     Some(Violation::new(
         REASON,
         format!(
@@ -111,12 +98,7 @@ pub fn restricted(pod: &PodView) -> Option<Violation> {
     if let Some(v) = explicit_violation(pod) {
         return Some(v);
     }
-    let pod_set = pod
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.seccomp_profile.as_ref())
-        .is_some();
+    let pod_set = pod_profile(pod).is_some();
     if pod_set {
         return None;
     }
@@ -136,13 +118,6 @@ pub fn restricted(pod: &PodView) -> Option<Violation> {
             containers_phrase(&unset)
         ),
     ))
-}
-
-pub fn restricted_unless_windows(pod: &PodView) -> Option<Violation> {
-    if pod.spec.is_windows() {
-        return None;
-    }
-    restricted(pod)
 }
 
 #[cfg(test)]
@@ -223,12 +198,5 @@ mod tests {
             v.detail,
             r#"container "a" must not set securityContext.seccompProfile.type to "Unconfined""#
         );
-    }
-
-    #[test]
-    fn windows_pods_are_exempt_from_v1_25() {
-        let p = pod(r#"{"spec":{"os":{"name":"windows"},"containers":[{"name":"a"}]}}"#);
-        assert!(restricted(&p).is_some());
-        assert_eq!(restricted_unless_windows(&p), None);
     }
 }

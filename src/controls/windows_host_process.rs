@@ -3,7 +3,7 @@
 //! Reads `windowsOptions.hostProcess` of `spec.securityContext` and of every container.
 //! Allowed: unset or `false`.
 
-use super::{containers_phrase, containers_where, Violation};
+use super::{containers_where, setters, Violation};
 use crate::pod::{PodView, WindowsOptions};
 
 fn host_process(options: Option<&WindowsOptions>) -> bool {
@@ -11,33 +11,28 @@ fn host_process(options: Option<&WindowsOptions>) -> bool {
 }
 
 pub fn check(pod: &PodView) -> Option<Violation> {
-    let mut setters = Vec::new();
-    if host_process(
+    let pod_set = host_process(
         pod.spec
             .security_context
             .as_ref()
             .and_then(|sc| sc.windows_options.as_ref()),
-    ) {
-        setters.push("pod".to_owned());
-    }
-    let bad = containers_where(pod, |c| {
+    );
+    let containers = containers_where(pod, |c| {
         host_process(
             c.security_context
                 .as_ref()
                 .and_then(|sc| sc.windows_options.as_ref()),
         )
     });
-    if !bad.is_empty() {
-        setters.push(containers_phrase(&bad));
-    }
-    if setters.is_empty() {
+    let who = setters(pod_set, &containers);
+    if who.is_empty() {
         return None;
     }
     Some(Violation::new(
         "hostProcess",
         format!(
             "{} must not set securityContext.windowsOptions.hostProcess=true",
-            setters.join(" and ")
+            who.join(" and ")
         ),
     ))
 }
