@@ -9,7 +9,7 @@ PSA_FIXTURES ?= $(abspath ../shared/psa-fixtures)
 endif
 export PSA_FIXTURES
 
-.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats
+.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats bench
 
 all: policy.wasm
 
@@ -52,6 +52,14 @@ bats:
 		else \
 			echo "bats is not installed: install it (Debian/Ubuntu: apt-get install bats)"; exit 1; \
 		fi; }
+
+# The policy against a floor (tools/floor: a waPC guest that only scans the request as JSON):
+# native timings (criterion), then both modules in the waPC host, with ratios and sizes.
+# The wasm bench finds target/floor/wasm32-wasip1/release/floor.wasm (or $FLOOR_WASM).
+bench: policy.wasm
+	cargo build --release --target wasm32-wasip1 --manifest-path tools/floor/Cargo.toml --target-dir target/floor
+	cargo bench --bench native
+	cargo bench --bench wasm
 
 fmt:
 	cargo fmt --all

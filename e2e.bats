@@ -139,3 +139,50 @@ never_says() { ! echo "$output" | grep -Fq -- "$1"; }
   [ "$status" -ne 0 ] || denied
   says 'version'
 }
+
+@test "mutate: a bare Deployment comes back compliant, with one warning per change" {
+  run_policy test_data/deployment_bare.json '{"mutate":true}'
+  allowed
+  says '"patchType":"JSONPatch"'
+  says 'container \"app\": set securityContext.allowPrivilegeEscalation=false'
+  says 'pod: set securityContext.runAsNonRoot=true'
+  patch=$(echo "$output" | sed -E 's/.*"patch":"([^"]*)".*/\1/' | base64 -d)
+  echo "$patch" | grep -Fq '/spec/template/spec/securityContext'
+  echo "$patch" | grep -Fq '"RuntimeDefault"'
+}
+
+@test "mutate: a privileged pod is still rejected and not mutated" {
+  run_policy test_data/pod_privileged.json '{"mutate":true}'
+  denied
+  says 'privileged (container \"shell\" must not set securityContext.privileged=true)'
+  never_says 'patchType'
+}
+
+@test "mutate: a compliant pod is not mutated" {
+  run_policy test_data/pod_compliant.json '{"mutate":true}'
+  allowed
+  never_says 'patch'
+}
+
+MESH='{"exclusions":[{"control":"capabilities_restricted","images":["docker.io/istio/proxyv2:*"],"containers":["istio-init"],"values":["NET_ADMIN","NET_RAW"]}]}'
+
+@test "exclusions: the service mesh's init container is forgiven NET_ADMIN and NET_RAW, and it is said" {
+  run_policy test_data/pod_service_mesh.json "$MESH"
+  allowed
+  says 'exclusion in use: control \"capabilities_restricted\" excluded for init container \"istio-init\" (NET_ADMIN, NET_RAW)'
+  run_policy test_data/pod_service_mesh.json
+  denied
+}
+
+@test "exclusions: the app container is still checked" {
+  run_policy test_data/pod_service_mesh_app_net_admin.json "$MESH"
+  denied
+  says 'container \"app\" must not include \"NET_ADMIN\" in securityContext.capabilities.add'
+  never_says 'container \"istio-init\" must'
+}
+
+@test "exclusions: nonsense is refused by validate_settings" {
+  run_policy test_data/pod_service_mesh.json '{"exclusions":[{"control":"sysctls","containers":["a"]}]}'
+  [ "$status" -ne 0 ] || denied
+  says 'exclusions[0]'
+}

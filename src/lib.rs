@@ -5,6 +5,9 @@
 //! pure function per control) -> [`verdict`] (messages and the ValidationResponse).
 
 pub mod controls;
+pub mod exclusions;
+pub mod image;
+pub mod mutate;
 pub mod pod;
 pub mod request;
 pub mod settings;

@@ -25,7 +25,7 @@ where
 }
 
 /// A pod's metadata and spec: a Pod object, or the pod template of a workload.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct PodView<'a> {
     /// A Pod object's own `kind`; absent in a pod template.
     #[serde(borrow, default)]
@@ -36,7 +36,7 @@ pub struct PodView<'a> {
     pub spec: PodSpec<'a>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ObjectMeta<'a> {
     #[serde(borrow, default, deserialize_with = "null_default")]
     pub annotations: BTreeMap<Str<'a>, Str<'a>>,
@@ -48,7 +48,7 @@ impl ObjectMeta<'_> {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodSpec<'a> {
     #[serde(default)]
@@ -75,13 +75,13 @@ pub struct PodSpec<'a> {
     pub volumes: Vec<Volume<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct PodOs<'a> {
     #[serde(borrow, default)]
     pub name: Option<Str<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodSecurityContext<'a> {
     #[serde(default)]
@@ -101,7 +101,7 @@ pub struct PodSecurityContext<'a> {
 }
 
 /// The `{type: ...}` shape shared by `seccompProfile` and `appArmorProfile`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProfileType<'a> {
     #[serde(rename = "type", borrow, default)]
     pub kind: Option<Str<'a>>,
@@ -114,7 +114,7 @@ impl ProfileType<'_> {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct SeLinuxOptions<'a> {
     #[serde(rename = "type", borrow, default)]
     pub kind: Option<Str<'a>>,
@@ -124,20 +124,26 @@ pub struct SeLinuxOptions<'a> {
     pub role: Option<Str<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WindowsOptions {
     #[serde(default)]
     pub host_process: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Sysctl<'a> {
     #[serde(borrow, default)]
     pub name: Option<Str<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A container, init container or ephemeral container.
+///
+/// What a container may leave out is boxed: a container costs about a hundred bytes
+/// however many fields the view knows, so that a request of millions of `{}` containers
+/// stays within memory (a wasm32 guest's in particular: unboxed, 20 MiB of `[{},{},...]`
+/// asked for more than 2 GiB and the module trapped).
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Container<'a> {
     #[serde(borrow, default)]
@@ -145,17 +151,17 @@ pub struct Container<'a> {
     #[serde(borrow, default)]
     pub image: Option<Str<'a>>,
     #[serde(borrow, default)]
-    pub security_context: Option<SecurityContext<'a>>,
+    pub security_context: Option<Box<SecurityContext<'a>>>,
     #[serde(default, deserialize_with = "null_default")]
     pub ports: Vec<ContainerPort>,
     #[serde(borrow, default)]
-    pub liveness_probe: Option<Handler<'a>>,
+    pub liveness_probe: Option<Box<Handler<'a>>>,
     #[serde(borrow, default)]
-    pub readiness_probe: Option<Handler<'a>>,
+    pub readiness_probe: Option<Box<Handler<'a>>>,
     #[serde(borrow, default)]
-    pub startup_probe: Option<Handler<'a>>,
+    pub startup_probe: Option<Box<Handler<'a>>>,
     #[serde(borrow, default)]
-    pub lifecycle: Option<Lifecycle<'a>>,
+    pub lifecycle: Option<Box<Lifecycle<'a>>>,
 }
 
 impl Container<'_> {
@@ -164,7 +170,7 @@ impl Container<'_> {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityContext<'a> {
     #[serde(default)]
@@ -191,7 +197,7 @@ pub struct SecurityContext<'a> {
     pub windows_options: Option<WindowsOptions>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Capabilities<'a> {
     #[serde(borrow, default, deserialize_with = "null_default")]
     pub add: Vec<Str<'a>>,
@@ -199,7 +205,7 @@ pub struct Capabilities<'a> {
     pub drop: Vec<Str<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerPort {
     #[serde(default)]
@@ -207,7 +213,7 @@ pub struct ContainerPort {
 }
 
 /// A probe or a lifecycle handler: only the two actions that can name a host.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Handler<'a> {
     #[serde(borrow, default)]
@@ -216,13 +222,13 @@ pub struct Handler<'a> {
     pub tcp_socket: Option<HostField<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct HostField<'a> {
     #[serde(borrow, default)]
     pub host: Option<Str<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Lifecycle<'a> {
     #[serde(borrow, default)]
@@ -236,10 +242,12 @@ pub struct Lifecycle<'a> {
 /// A volume is a name plus exactly one inline source in Kubernetes, so every other key is
 /// a source. Keeping the keys rather than typed sources means a source type this policy
 /// has never heard of is still seen (and refused by `restrictedVolumes`), not dropped.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Volume<'a> {
     pub name: Str<'a>,
     pub sources: Vec<Str<'a>>,
+    /// `hostPath.path`, the value a `hostPathVolumes` exclusion names.
+    pub host_path: Option<Str<'a>>,
 }
 
 impl Volume<'_> {
@@ -261,6 +269,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for Volume<'a> {
                 while let Some(key) = map.next_key::<Str<'de>>()? {
                     if key == "name" {
                         volume.name = map.next_value::<Option<Str<'de>>>()?.unwrap_or_default();
+                    } else if key == "hostPath" {
+                        if let Some(source) = map.next_value::<Option<HostPathSource>>()? {
+                            volume.host_path = source.path;
+                            volume.sources.push(key);
+                        }
                     } else if map.next_value::<Option<SourceObject>>()?.is_some() {
                         volume.sources.push(key);
                     }
@@ -270,6 +283,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for Volume<'a> {
         }
         deserializer.deserialize_map(VolumeVisitor)
     }
+}
+
+#[derive(Deserialize)]
+struct HostPathSource<'a> {
+    #[serde(borrow, default)]
+    path: Option<Str<'a>>,
 }
 
 /// A volume source: any JSON object, contents skipped.
@@ -298,6 +317,17 @@ pub enum ContainerKind {
     Init,
     Regular,
     Ephemeral,
+}
+
+impl ContainerKind {
+    /// How messages name a container of this kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "init container",
+            ContainerKind::Regular => "container",
+            ContainerKind::Ephemeral => "ephemeral container",
+        }
+    }
 }
 
 impl<'a> PodSpec<'a> {
@@ -350,14 +380,18 @@ pub fn read_error<'de, S: DeserializeSeed<'de>>(json: &'de str, seed: S) -> Stri
             &mut track,
         ))
         .and_then(|_| json_de.end());
+    // Both the path (map keys) and serde's text (a string of the wrong type) repeat the
+    // request: each is cut, so that the message stays bounded.
+    let cut =
+        |s: &str| crate::controls::clip_text(s, 2 * crate::controls::MAX_VALUE_BYTES).into_owned();
     match result {
         Ok(()) => "unreadable object".to_owned(),
         Err(e) => {
             let path = track.path().to_string();
             if path.is_empty() || path == "." {
-                e.to_string()
+                cut(&e.to_string())
             } else {
-                format!("{path}: {e}")
+                format!("{}: {}", cut(&path), cut(&e.to_string()))
             }
         }
     }
@@ -430,5 +464,25 @@ mod tests {
     fn escaped_strings_are_read() {
         let pod = view(r#"{"metadata":{"annotations":{"a\u0062":"c\"d"}}}"#);
         assert_eq!(pod.metadata.annotation("ab"), Some("c\"d"));
+    }
+
+    #[test]
+    fn read_errors_cut_what_they_repeat() {
+        let long = "v".repeat(100_000);
+        let json = format!(r#"{{"metadata":{{"annotations":{{"{long}":5}}}}}}"#);
+        let msg = read_error(&json, std::marker::PhantomData::<PodView>);
+        assert!(msg.starts_with("metadata.annotations.vvv"), "{msg}");
+        assert!(
+            msg.contains("more bytes)") && msg.len() < 1200,
+            "{}",
+            msg.len()
+        );
+        let json = format!(r#"{{"spec":{{"hostPID":"{long}"}}}}"#);
+        let msg = read_error(&json, std::marker::PhantomData::<PodView>);
+        assert!(
+            msg.starts_with("spec.hostPID: invalid type: string \"vvv"),
+            "{msg}"
+        );
+        assert!(msg.len() < 1200, "{}", msg.len());
     }
 }

@@ -8,6 +8,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::controls::{clip_text, MAX_VALUE_BYTES};
 use crate::pod::{read_error, PodView, Str};
 use crate::settings::Settings;
 
@@ -172,7 +173,18 @@ pub enum Exemption {
 pub enum Subject<'a> {
     Pass(Pass),
     Exempt(Exemption),
-    Evaluate(Box<PodView<'a>>),
+    Evaluate(Box<Evaluation<'a>>),
+}
+
+/// A pod to judge, and what is needed to correct it in place.
+pub struct Evaluation<'a> {
+    pub pod: PodView<'a>,
+    pub carrier: PodCarrier,
+    /// The request's object, as sent.
+    pub object: &'a str,
+    /// Whether the object may be corrected by mutation: not for a Pod UPDATE, where the
+    /// API server forbids changing the spec of an existing pod.
+    pub mutable: bool,
 }
 
 impl<'a> AdmissionRequest<'a> {
@@ -242,7 +254,12 @@ impl<'a> AdmissionRequest<'a> {
                 return Ok(Subject::Exempt(Exemption::RuntimeClass(rc.to_owned())));
             }
         }
-        Ok(Subject::Evaluate(Box::new(pod)))
+        Ok(Subject::Evaluate(Box::new(Evaluation {
+            pod,
+            carrier,
+            object: object.get(),
+            mutable: !(carrier == PodCarrier::Pod && operation == "UPDATE"),
+        })))
     }
 
     /// The kind of object the request is about, from `request.kind` and `request.resource`.
@@ -271,6 +288,10 @@ impl<'a> AdmissionRequest<'a> {
             return Ok(by_resource.or(by_kind));
         }
         if by_kind != by_resource {
+            // The names are the request's own: cut, so that the message stays bounded.
+            let [kind_name, kind_group, resource_name, resource_group] =
+                [kind_name, kind_group, resource_name, resource_group]
+                    .map(|s| clip_text(s, MAX_VALUE_BYTES));
             return Err(format!(
                 "request.kind {kind_name:?} (group {kind_group:?}) and request.resource {resource_name:?} (group {resource_group:?}) disagree"
             ));
@@ -280,7 +301,11 @@ impl<'a> AdmissionRequest<'a> {
 }
 
 /// Reads the pod (metadata and spec) of an object of the given kind.
-fn read_pod<'a>(json: &'a str, carrier: PodCarrier, field: &str) -> Result<PodView<'a>, String> {
+pub fn read_pod<'a>(
+    json: &'a str,
+    carrier: PodCarrier,
+    field: &str,
+) -> Result<PodView<'a>, String> {
     let found = read_seed(json, CarrierSeed::<PodView>(carrier, PhantomData)).map_err(|_| {
         let why = read_error(json, CarrierSeed::<PodView>(carrier, PhantomData));
         format!(
@@ -295,7 +320,8 @@ fn read_pod<'a>(json: &'a str, carrier: PodCarrier, field: &str) -> Result<PodVi
     if let Some(kind) = object_kind {
         if kind != carrier.kind() {
             return Err(format!(
-                "request.{field}.kind {kind:?} does not match the request's kind {:?}",
+                "request.{field}.kind {:?} does not match the request's kind {:?}",
+                clip_text(kind, MAX_VALUE_BYTES),
                 carrier.kind()
             ));
         }
@@ -343,12 +369,18 @@ fn significant_pod_update(new: &PodView, old: &PodView) -> bool {
     {
         return true;
     }
-    new.ephemeral_containers.iter().any(|c| {
-        match old.ephemeral_containers.iter().find(|o| o.name == c.name) {
+    // The first old ephemeral container of each name, as PSA's linear search finds it; a
+    // map, so that thousands of ephemeral containers cost linear time, not quadratic.
+    let mut old_ephemeral = std::collections::HashMap::new();
+    for o in &old.ephemeral_containers {
+        old_ephemeral.entry(o.name.as_deref()).or_insert(o);
+    }
+    new.ephemeral_containers
+        .iter()
+        .any(|c| match old_ephemeral.get(&c.name.as_deref()) {
             None => true,
             Some(o) => image_changed(c, o),
-        }
-    })
+        })
 }
 
 /// Whether a workload update leaves the pod template (metadata and spec) exactly as it was.
@@ -434,8 +466,15 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for Descend<T> {
             kind: None,
             pod: None,
         };
+        let mut seen = false;
         while let Some(key) = map.next_key::<Str<'de>>()? {
             if key == self.path[0] {
+                // Kubernetes' decoder would merge two `spec`s (or `template`s) into one; a
+                // template read from only one of them could hide what the other sets. The
+                // pod's own fields refuse duplicates too (serde's derive).
+                if std::mem::replace(&mut seen, true) {
+                    return Err(serde::de::Error::duplicate_field(self.path[0]));
+                }
                 let inner = map.next_value_seed(Descend::<T> {
                     path: &self.path[1..],
                     top: false,
@@ -475,7 +514,7 @@ mod tests {
         with_subject(request, |s| match s {
             Ok(Subject::Pass(p)) => format!("pass {p:?}"),
             Ok(Subject::Exempt(e)) => format!("exempt {e:?}"),
-            Ok(Subject::Evaluate(pod)) => format!("evaluate {}", pod.spec.all_containers().count()),
+            Ok(Subject::Evaluate(e)) => format!("evaluate {}", e.pod.spec.all_containers().count()),
             Err(e) => format!("error {e}"),
         })
     }
@@ -569,9 +608,10 @@ mod tests {
             with_subject(
                 workload_request(kind, group, resource, object),
                 |s| match s {
-                    Ok(Subject::Evaluate(pod)) => {
-                        assert_eq!(pod.spec.containers.len(), 2, "{kind}");
-                        assert_eq!(pod.metadata.annotation("a"), Some("b"), "{kind}");
+                    Ok(Subject::Evaluate(e)) => {
+                        assert_eq!(e.pod.spec.containers.len(), 2, "{kind}");
+                        assert_eq!(e.pod.metadata.annotation("a"), Some("b"), "{kind}");
+                        assert!(e.mutable, "{kind}");
                     }
                     _ => panic!("{kind} not evaluated"),
                 },
@@ -722,5 +762,78 @@ mod tests {
         );
         assert_eq!(upd(dep(1, t2), dep(1, t1.clone())), "evaluate 1");
         assert_eq!(upd(dep(1, t1.clone()), Value::Null), "evaluate 1");
+    }
+    #[test]
+    fn a_duplicate_key_on_the_way_to_the_template_is_refused() {
+        // Kubernetes' decoder would merge the two `spec`s: hostPID from the first stays.
+        let text = r#"{"kind":{"group":"apps","version":"v1","kind":"Deployment"},
+            "resource":{"group":"apps","version":"v1","resource":"deployments"},"operation":"CREATE",
+            "object":{"kind":"Deployment",
+              "spec":{"template":{"spec":{"hostPID":true,"containers":[{"name":"c"}]}}},
+              "spec":{"template":{"spec":{"containers":[{"name":"c"}]}}}}}"#;
+        let req: AdmissionRequest = serde_json::from_str(text).unwrap();
+        match req.subject(&settings()) {
+            Err(e) => assert!(e.contains("duplicate field `spec`"), "{e}"),
+            Ok(_) => panic!("a duplicate spec was read"),
+        }
+        // The same one level down: two `jobTemplate`s in a CronJob's spec.
+        let cron = r#"{"kind":{"group":"batch","version":"v1","kind":"CronJob"},
+            "resource":{"group":"batch","version":"v1","resource":"cronjobs"},"operation":"CREATE",
+            "object":{"spec":{
+              "jobTemplate":{"spec":{"template":{"spec":{"hostPID":true,"containers":[{"name":"c"}]}}}},
+              "jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"c"}]}}}}}}}"#;
+        let req: AdmissionRequest = serde_json::from_str(cron).unwrap();
+        assert!(req.subject(&settings()).is_err());
+    }
+
+    #[test]
+    fn ephemeral_containers_match_the_first_old_one_of_their_name() {
+        let with = |eph: Value| {
+            let mut p = pod("nginx");
+            p["spec"]["ephemeralContainers"] = eph;
+            p
+        };
+        let old = with(json!([{"name": "d", "image": "a"}, {"name": "d", "image": "b"}]));
+        let same = with(json!([{"name": "d", "image": "a"}]));
+        assert_eq!(update(same, old.clone()), "pass InsignificantUpdate");
+        let second = with(json!([{"name": "d", "image": "b"}]));
+        assert_eq!(update(second, old), "evaluate 2");
+        // Unnamed containers match unnamed ones.
+        let unnamed = with(json!([{"image": "a"}]));
+        assert_eq!(update(unnamed.clone(), unnamed), "pass InsignificantUpdate");
+        // Many ephemeral containers: linear, not quadratic.
+        let many: Vec<Value> = (0..20_000)
+            .map(|i| json!({"name": format!("e{i}"), "image": "busybox"}))
+            .collect();
+        let big = with(Value::Array(many));
+        assert_eq!(update(big.clone(), big), "pass InsignificantUpdate");
+    }
+
+    #[test]
+    fn names_quoted_in_errors_are_cut() {
+        let long = "k".repeat(100_000);
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["kind"]["kind"] = json!(long);
+        let msg = outcome(r);
+        assert!(
+            msg.contains("disagree") && msg.len() < 1000,
+            "{}",
+            msg.len()
+        );
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["object"]["kind"] = json!(long);
+        let msg = outcome(r);
+        assert!(
+            msg.contains("does not match") && msg.len() < 1000,
+            "{}",
+            msg.len()
+        );
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["object"]["spec"]["hostPID"] = json!(long);
+        let msg = outcome(r);
+        assert!(
+            msg.contains("spec.hostPID: invalid type: string") && msg.len() < 1000,
+            "{msg}"
+        );
     }
 }

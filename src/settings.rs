@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use crate::controls::{Level, NEWEST_KNOWN_MINOR};
+use crate::exclusions::{Exclusion, RawExclusion};
 
 /// The policy version to evaluate at, as written by the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,10 @@ pub struct Settings {
     pub version: PolicyVersion,
     pub require_read_only_root_filesystem: bool,
     pub exemptions: Exemptions,
+    /// Fill in unset fields with secure defaults before judging (see `mutate.rs`).
+    pub mutate: bool,
+    /// One control forgiven for named images, containers or values (see `exclusions.rs`).
+    pub exclusions: Vec<Exclusion>,
 }
 
 impl Default for Settings {
@@ -71,6 +76,8 @@ impl Default for Settings {
             version: PolicyVersion::Latest,
             require_read_only_root_filesystem: true,
             exemptions: Exemptions::default(),
+            mutate: false,
+            exclusions: Vec::new(),
         }
     }
 }
@@ -83,6 +90,8 @@ struct RawSettings {
     version: Option<String>,
     require_read_only_root_filesystem: Option<bool>,
     exemptions: Option<RawExemptions>,
+    mutate: Option<bool>,
+    exclusions: Option<Vec<RawExclusion>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -139,6 +148,14 @@ impl Settings {
             require_read_only_root_filesystem: raw
                 .require_read_only_root_filesystem
                 .unwrap_or(defaults.require_read_only_root_filesystem),
+            mutate: raw.mutate.unwrap_or(defaults.mutate),
+            exclusions: raw
+                .exclusions
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| Exclusion::from_raw(i, e))
+                .collect::<Result<_, _>>()?,
             exemptions: Exemptions {
                 namespaces: non_empty("exemptions.namespaces", "namespace", exemptions.namespaces)?,
                 usernames: non_empty("exemptions.usernames", "user name", exemptions.usernames)?,
@@ -184,19 +201,21 @@ mod tests {
         assert_eq!(s.level, Level::Restricted);
         assert_eq!(s.version, PolicyVersion::Latest);
         assert!(s.require_read_only_root_filesystem);
+        assert!(!s.mutate);
         assert_eq!(s.level_version(), "restricted:latest");
     }
 
     #[test]
     fn full_settings() {
         let s = Settings::from_json(
-            r#"{"level":"baseline","version":"v1.25","requireReadOnlyRootFilesystem":false,
+            r#"{"level":"baseline","version":"v1.25","requireReadOnlyRootFilesystem":false,"mutate":true,
             "exemptions":{"namespaces":["kube-system"],"usernames":["admin"],"runtimeClasses":["kata"]}}"#,
         )
         .unwrap();
         assert_eq!(s.level, Level::Baseline);
         assert_eq!(s.version, PolicyVersion::V1(25));
         assert!(!s.require_read_only_root_filesystem);
+        assert!(s.mutate);
         assert_eq!(s.exemptions.namespaces, ["kube-system"]);
         assert_eq!(s.exemptions.usernames, ["admin"]);
         assert_eq!(s.exemptions.runtime_classes, ["kata"]);

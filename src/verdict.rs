@@ -7,8 +7,10 @@ use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 
 use crate::controls::{self, read_only_root_filesystem, Violation};
+use crate::exclusions;
+use crate::mutate;
 use crate::pod::PodView;
-use crate::request::{Exemption, Subject, ValidationRequest};
+use crate::request::{read_pod, Evaluation, Exemption, Subject, ValidationRequest};
 use crate::settings::Settings;
 
 /// The audit annotation Pod Security Admission sets on an exempt request.
@@ -37,20 +39,44 @@ fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
     Ok(match envelope.request.subject(&settings)? {
         Subject::Pass(_) => accept(),
         Subject::Exempt(exemption) => exempt(&exemption),
-        Subject::Evaluate(pod) => match rejection(&settings, &pod) {
-            None => accept(),
-            Some(message) => reject(message),
-        },
+        Subject::Evaluate(e) => {
+            let judgement = judge_pod(&settings, &e.pod);
+            let response = match judgement.rejection {
+                None => accept(),
+                Some(message) if settings.mutate && e.mutable => correct(&settings, &e, message),
+                Some(message) => reject(message),
+            };
+            note_exclusions(response, judgement.exclusions_used)
+        }
     })
 }
 
-/// The rejection message for a pod, or `None` when it complies.
-pub fn rejection(settings: &Settings, pod: &PodView) -> Option<String> {
-    let violations = controls::evaluate(settings.level, settings.version.effective_minor(), pod);
-    let extra = settings
-        .require_read_only_root_filesystem
-        .then(|| read_only_root_filesystem::check(pod))
-        .flatten();
+/// What the controls make of a pod under the settings.
+pub struct Judgement {
+    /// The rejection message, `None` when the pod complies.
+    pub rejection: Option<String>,
+    /// One note per exclusion that forgave something.
+    pub exclusions_used: Vec<String>,
+}
+
+/// Judges a pod: the level's controls, then our extra control, with exclusions applied.
+pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
+    let mut outcome = exclusions::evaluate(
+        settings.level,
+        settings.version.effective_minor(),
+        pod,
+        &settings.exclusions,
+    );
+    let violations = std::mem::take(&mut outcome.violations);
+    if settings.require_read_only_root_filesystem {
+        exclusions::check_control(
+            &controls::READ_ONLY_ROOT_FILESYSTEM,
+            read_only_root_filesystem::check,
+            pod,
+            &settings.exclusions,
+            &mut outcome,
+        );
+    }
     let mut sentences = Vec::new();
     if !violations.is_empty() {
         sentences.push(format!(
@@ -59,13 +85,70 @@ pub fn rejection(settings: &Settings, pod: &PodView) -> Option<String> {
             describe(&violations)
         ));
     }
-    if let Some(v) = extra {
+    if !outcome.violations.is_empty() {
         sentences.push(format!(
             "violates requireReadOnlyRootFilesystem: {}",
-            describe(std::slice::from_ref(&v))
+            describe(&outcome.violations)
         ));
     }
-    (!sentences.is_empty()).then(|| sentences.join("; "))
+    Judgement {
+        rejection: (!sentences.is_empty()).then(|| sentences.join("; ")),
+        exclusions_used: outcome.used,
+    }
+}
+
+/// The rejection message for a pod, or `None` when it complies.
+pub fn rejection(settings: &Settings, pod: &PodView) -> Option<String> {
+    judge_pod(settings, pod).rejection
+}
+
+/// With `mutate: true`: applies the secure defaults and judges the result again, through the
+/// same reading and controls. The corrected object is returned only if it now complies;
+/// otherwise the rejection names what remains.
+fn correct(settings: &Settings, e: &Evaluation, message: String) -> ValidationResponse {
+    let Some((mutated, warnings)) = mutate::secure_defaults(
+        e.object,
+        e.carrier,
+        settings.require_read_only_root_filesystem,
+    ) else {
+        return reject(message);
+    };
+    let text = mutated.to_string();
+    let remaining = match read_pod(&text, e.carrier, "object") {
+        Ok(pod) => rejection(settings, &pod),
+        Err(error) => Some(error),
+    };
+    match remaining {
+        Some(remaining) => reject(remaining),
+        None => ValidationResponse {
+            accepted: true,
+            message: None,
+            code: None,
+            mutated_object: Some(mutated),
+            audit_annotations: None,
+            warnings: Some(warnings),
+        },
+    }
+}
+
+/// The audit annotation that lists the exclusions a request relied on.
+pub const EXCLUSIONS_ANNOTATION: &str = "exclusions";
+
+/// Every exclusion in use is said: a warning each, and one audit annotation, so that an
+/// auditor can see every exception that let a pod through.
+fn note_exclusions(mut response: ValidationResponse, used: Vec<String>) -> ValidationResponse {
+    if used.is_empty() {
+        return response;
+    }
+    response
+        .audit_annotations
+        .get_or_insert_with(HashMap::new)
+        .insert(EXCLUSIONS_ANNOTATION.to_owned(), used.join("; "));
+    response
+        .warnings
+        .get_or_insert_with(Vec::new)
+        .extend(used.into_iter().map(|u| format!("exclusion in use: {u}")));
+    response
 }
 
 /// `reason (detail), reason, ...` as Pod Security Admission joins its check results.
@@ -290,6 +373,60 @@ mod tests {
             .starts_with(r#"version: "v2.0" is malformed"#));
         assert!(!validate_settings(b"\xff").valid);
         assert!(!validate_settings(b"not json").valid);
+    }
+
+    #[test]
+    fn mutation_corrects_what_can_be_corrected_and_says_so() {
+        let bare = pod(Value::Null);
+        let r = validate(&request(bare.clone(), json!({"mutate": true})));
+        assert!(r.accepted, "{:?}", r.message);
+        let mutated = r.mutated_object.expect("mutated object");
+        assert_eq!(mutated["spec"]["securityContext"]["runAsNonRoot"], true);
+        assert_eq!(r.warnings.expect("warnings").len(), 5);
+        // The corrected object passes on its own, without mutation.
+        let again = validate(&request(mutated, json!({})));
+        assert!(again.accepted, "{:?}", again.message);
+        // Without the setting nothing is mutated.
+        let r = validate(&request(bare, json!({})));
+        assert!(!r.accepted);
+        assert!(r.mutated_object.is_none());
+    }
+
+    #[test]
+    fn mutation_never_admits_what_it_cannot_correct() {
+        let r = validate(&request(
+            pod(json!({"privileged": true})),
+            json!({"mutate": true}),
+        ));
+        assert!(!r.accepted);
+        assert!(r.mutated_object.is_none());
+        // The remaining violations are those of the corrected object.
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates PodSecurity "restricted:latest": privileged (container "app" must not set securityContext.privileged=true)"#
+            )
+        );
+    }
+
+    #[test]
+    fn compliant_exempt_and_pod_updates_are_not_mutated() {
+        let r = validate(&request(pod(compliant()), json!({"mutate": true})));
+        assert!(r.accepted && r.mutated_object.is_none() && r.warnings.is_none());
+        let r = validate(&request(
+            pod(Value::Null),
+            json!({"mutate": true, "exemptions": {"namespaces": ["team-a"]}}),
+        ));
+        assert!(r.accepted && r.mutated_object.is_none());
+        let mut update: Value =
+            serde_json::from_slice(&request(pod(Value::Null), json!({"mutate": true}))).unwrap();
+        update["request"]["operation"] = json!("UPDATE");
+        let r = validate(&serde_json::to_vec(&update).unwrap());
+        assert!(
+            !r.accepted,
+            "an existing pod's spec cannot be changed: judge only"
+        );
+        assert!(r.mutated_object.is_none());
     }
 
     #[test]

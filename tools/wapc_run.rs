@@ -65,6 +65,14 @@ fn run() -> Result<(), String> {
     if let Some(message) = response.get("message").filter(|m| !m.is_null()) {
         admission["status"] = json!({"message": message});
     }
+    if let Some(mutated) = response.get("mutated_object").filter(|m| !m.is_null()) {
+        use base64::Engine;
+        let original = request.get("object").cloned().unwrap_or(Value::Null);
+        let patch = json_patch::diff(&original, mutated);
+        let patch = serde_json::to_vec(&patch).map_err(|e| e.to_string())?;
+        admission["patchType"] = json!("JSONPatch");
+        admission["patch"] = json!(base64::engine::general_purpose::STANDARD.encode(patch));
+    }
     for (from, to) in [
         ("audit_annotations", "auditAnnotations"),
         ("warnings", "warnings"),

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use super::{containers_phrase, join_quote, Violation};
-use crate::pod::PodView;
+use crate::pod::{Container, ObjectMeta, PodView};
 
 const DEFAULT_SET: [&str; 13] = [
     "AUDIT_WRITE",
@@ -61,6 +61,27 @@ pub fn check(pod: &PodView) -> Option<Violation> {
             join_quote(&added)
         ),
     ))
+}
+
+/// Exclusion values: capability names taken out of `capabilities.add` (both capability
+/// controls forgive this way; a missing `drop: ["ALL"]` has no value to forgive).
+pub fn forgive(_: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
+    let Some(caps) = c
+        .security_context
+        .as_mut()
+        .and_then(|sc| sc.capabilities.as_mut())
+    else {
+        return Vec::new();
+    };
+    let mut taken = Vec::new();
+    caps.add.retain(|cap| {
+        let forgiven = values.iter().any(|v| v == cap);
+        if forgiven {
+            taken.push(cap.to_string());
+        }
+        !forgiven
+    });
+    taken
 }
 
 #[cfg(test)]

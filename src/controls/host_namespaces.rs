@@ -23,6 +23,23 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     Some(Violation::new("host namespaces", shared.join(", ")))
 }
 
+/// Exclusion values: `hostNetwork`, `hostPID`, `hostIPC`.
+pub fn forgive(pod: &mut PodView, values: &[String]) -> Vec<String> {
+    let spec = &mut pod.spec;
+    let mut taken = Vec::new();
+    for (field, name) in [
+        (&mut spec.host_network, "hostNetwork"),
+        (&mut spec.host_pid, "hostPID"),
+        (&mut spec.host_ipc, "hostIPC"),
+    ] {
+        if *field == Some(true) && values.iter().any(|v| v == name) {
+            *field = None;
+            taken.push(name.to_owned());
+        }
+    }
+    taken
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

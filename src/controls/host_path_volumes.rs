@@ -26,6 +26,19 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     ))
 }
 
+/// Exclusion values: hostPath paths, exactly as written in `hostPath.path`.
+pub fn forgive(pod: &mut PodView, values: &[String]) -> Vec<String> {
+    let mut taken = Vec::new();
+    pod.spec.volumes.retain(|v| match v.host_path.as_deref() {
+        Some(path) if v.has_source("hostPath") && values.iter().any(|x| x == path) => {
+            taken.push(path.to_owned());
+            false
+        }
+        _ => true,
+    });
+    taken
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::{containers_phrase, pluralize, Violation};
-use crate::pod::PodView;
+use super::{containers_phrase, join_plain, pluralize, Violation};
+use crate::pod::{Container, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut bad_containers = Vec::new();
@@ -37,9 +37,24 @@ pub fn check(pod: &PodView) -> Option<Violation> {
             containers_phrase(&bad_containers),
             pluralize("uses", "use", bad_containers.len()),
             pluralize("hostPort", "hostPorts", ports.len()),
-            ports.join(", ")
+            join_plain(&ports)
         ),
     ))
+}
+
+/// Exclusion values: host port numbers, as written in decimal.
+pub fn forgive(_: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
+    let mut taken = Vec::new();
+    for port in &mut c.ports {
+        if let Some(number) = port.host_port.filter(|p| *p != 0) {
+            let text = number.to_string();
+            if values.contains(&text) {
+                port.host_port = None;
+                taken.push(text);
+            }
+        }
+    }
+    taken
 }
 
 #[cfg(test)]

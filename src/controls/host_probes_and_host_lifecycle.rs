@@ -7,18 +7,18 @@
 use std::collections::BTreeSet;
 
 use super::{join_quote, pluralize, Violation};
-use crate::pod::{Handler, PodView};
+use crate::pod::{Container, Handler, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     // Both lists are sets, sorted: PSA reports these containers by name, not by position.
     let mut bad_containers = BTreeSet::new();
     let mut hosts = BTreeSet::new();
     for c in pod.spec.all_containers() {
-        let lifecycle = c.lifecycle.as_ref();
+        let lifecycle = c.lifecycle.as_deref();
         let handlers = [
-            c.liveness_probe.as_ref(),
-            c.readiness_probe.as_ref(),
-            c.startup_probe.as_ref(),
+            c.liveness_probe.as_deref(),
+            c.readiness_probe.as_deref(),
+            c.startup_probe.as_deref(),
             lifecycle.and_then(|l| l.post_start.as_ref()),
             lifecycle.and_then(|l| l.pre_stop.as_ref()),
         ];
@@ -57,6 +57,39 @@ impl Handler<'_> {
             .filter_map(|h| h.host.as_deref())
             .filter(|h| !h.is_empty())
     }
+}
+
+/// Exclusion values: host names or addresses.
+pub fn forgive(_: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
+    let mut taken = Vec::new();
+    let lifecycle = c.lifecycle.as_deref_mut();
+    let (post_start, pre_stop) = match lifecycle {
+        Some(l) => (l.post_start.as_mut(), l.pre_stop.as_mut()),
+        None => (None, None),
+    };
+    let handlers = [
+        c.liveness_probe.as_deref_mut(),
+        c.readiness_probe.as_deref_mut(),
+        c.startup_probe.as_deref_mut(),
+        post_start,
+        pre_stop,
+    ];
+    for handler in handlers.into_iter().flatten() {
+        for field in [handler.http_get.as_mut(), handler.tcp_socket.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(host) = field
+                .host
+                .as_deref()
+                .filter(|h| values.iter().any(|v| v == h))
+            {
+                taken.push(host.to_owned());
+                field.host = None;
+            }
+        }
+    }
+    taken
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use std::collections::BTreeSet;
 
-use crate::pod::{Container, PodView, ProfileType, SecurityContext};
+use crate::pod::{Container, ObjectMeta, PodView, ProfileType, SecurityContext};
 
 pub mod allow_privilege_escalation;
 pub mod app_armor_profile;
@@ -85,6 +85,13 @@ pub struct Revision {
 
 impl Revision {
     /// Runs the revision's check, unless the pod is one it is relaxed for.
+    ///
+    /// A relaxed restricted revision still never lets through what the baseline control it
+    /// replaces refuses: for such a pod that control judges instead. PSA (from v1.25) lets a
+    /// Windows pod through `capabilities_restricted` and `seccompProfile_restricted`
+    /// whatever it sets, counting on the API server to refuse those fields on Windows pods,
+    /// so a Windows pod adding `SYS_ADMIN` or asking for `Unconfined` passed restricted yet
+    /// failed baseline. Here it fails both: restricted is never looser than baseline.
     pub fn check(&self, pod: &PodView) -> Option<Violation> {
         let relaxed = match self.relaxed {
             Relaxed::Never => false,
@@ -92,7 +99,13 @@ impl Revision {
             Relaxed::ForUserNamespacePods => pod.spec.in_user_namespace(),
         };
         if relaxed {
-            return None;
+            return self.overrides.iter().find_map(|id| {
+                CONTROLS
+                    .iter()
+                    .find(|c| c.id == *id)?
+                    .revision_at(self.since)?
+                    .check(pod)
+            });
         }
         (self.check)(pod)
     }
@@ -107,6 +120,26 @@ pub struct Control {
     pub id: &'static str,
     pub level: Level,
     pub revisions: &'static [Revision],
+    /// What an exclusion can select: containers (by image or name), or only the pod's values.
+    pub scope: Scope,
+    /// How an exclusion's `values` are taken out of the pod; `None`: the control has none.
+    pub forgive: Option<Forgive>,
+}
+
+/// Whether a control judges each container or the pod as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Pod,
+    Container,
+}
+
+/// Takes an exclusion's forgiven values out of a view of the pod, returning those it took.
+#[derive(Debug, Clone, Copy)]
+pub enum Forgive {
+    /// From one container (and the annotations that name it).
+    Container(fn(&mut ObjectMeta, &mut Container, &[String]) -> Vec<String>),
+    /// From the pod.
+    Pod(fn(&mut PodView, &[String]) -> Vec<String>),
 }
 
 const fn rev(since: u32, check: CheckFn) -> Revision {
@@ -139,36 +172,50 @@ pub static CONTROLS: &[Control] = &[
         id: "appArmorProfile",
         level: Level::Baseline,
         revisions: &[rev(0, app_armor_profile::check)],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(app_armor_profile::forgive)),
     },
     Control {
         id: "capabilities_baseline",
         level: Level::Baseline,
         revisions: &[rev(0, capabilities_baseline::check)],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(capabilities_baseline::forgive)),
     },
     Control {
         id: "hostNamespaces",
         level: Level::Baseline,
         revisions: &[rev(0, host_namespaces::check)],
+        scope: Scope::Pod,
+        forgive: Some(Forgive::Pod(host_namespaces::forgive)),
     },
     Control {
         id: "hostPathVolumes",
         level: Level::Baseline,
         revisions: &[rev(0, host_path_volumes::check)],
+        scope: Scope::Pod,
+        forgive: Some(Forgive::Pod(host_path_volumes::forgive)),
     },
     Control {
         id: "hostPorts",
         level: Level::Baseline,
         revisions: &[rev(0, host_ports::check)],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(host_ports::forgive)),
     },
     Control {
         id: "hostProbesAndHostLifecycle",
         level: Level::Baseline,
         revisions: &[rev(34, host_probes_and_host_lifecycle::check)],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(host_probes_and_host_lifecycle::forgive)),
     },
     Control {
         id: "privileged",
         level: Level::Baseline,
         revisions: &[rev(0, privileged::check)],
+        scope: Scope::Container,
+        forgive: None,
     },
     Control {
         id: "procMount",
@@ -177,6 +224,8 @@ pub static CONTROLS: &[Control] = &[
             rev(0, proc_mount::check),
             rev(35, proc_mount::check).relaxed(Relaxed::ForUserNamespacePods),
         ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(proc_mount::forgive)),
     },
     Control {
         id: "seLinuxOptions",
@@ -185,6 +234,8 @@ pub static CONTROLS: &[Control] = &[
             rev(0, se_linux_options::check_v1_0),
             rev(31, se_linux_options::check_v1_31),
         ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(se_linux_options::forgive)),
     },
     Control {
         id: "seccompProfile_baseline",
@@ -193,6 +244,8 @@ pub static CONTROLS: &[Control] = &[
             rev(0, seccomp_profile::baseline_annotations),
             rev(19, seccomp_profile::baseline_fields),
         ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(seccomp_profile::forgive)),
     },
     Control {
         id: "sysctls",
@@ -204,11 +257,15 @@ pub static CONTROLS: &[Control] = &[
             rev(32, sysctls::check_v1_32),
             rev(37, sysctls::check_v1_37),
         ],
+        scope: Scope::Pod,
+        forgive: Some(Forgive::Pod(sysctls::forgive)),
     },
     Control {
         id: "windowsHostProcess",
         level: Level::Baseline,
         revisions: &[rev(0, windows_host_process::check)],
+        scope: Scope::Container,
+        forgive: None,
     },
     // --- restricted ---
     Control {
@@ -218,6 +275,8 @@ pub static CONTROLS: &[Control] = &[
             rev(8, allow_privilege_escalation::check),
             rev(25, allow_privilege_escalation::check).relaxed(Relaxed::ForWindowsPods),
         ],
+        scope: Scope::Container,
+        forgive: None,
     },
     Control {
         id: "capabilities_restricted",
@@ -235,16 +294,22 @@ pub static CONTROLS: &[Control] = &[
             )
             .relaxed(Relaxed::ForWindowsPods),
         ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(capabilities_baseline::forgive)),
     },
     Control {
         id: "procMount_restricted",
         level: Level::Restricted,
         revisions: &[rev_over(35, proc_mount::check, &["procMount"])],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(proc_mount::forgive)),
     },
     Control {
         id: "restrictedVolumes",
         level: Level::Restricted,
         revisions: &[rev_over(0, restricted_volumes::check, &["hostPathVolumes"])],
+        scope: Scope::Pod,
+        forgive: Some(Forgive::Pod(restricted_volumes::forgive)),
     },
     Control {
         id: "runAsNonRoot",
@@ -253,6 +318,8 @@ pub static CONTROLS: &[Control] = &[
             rev(0, run_as_non_root::check),
             rev(35, run_as_non_root::check).relaxed(Relaxed::ForUserNamespacePods),
         ],
+        scope: Scope::Container,
+        forgive: None,
     },
     Control {
         id: "runAsUser",
@@ -261,6 +328,8 @@ pub static CONTROLS: &[Control] = &[
             rev(23, run_as_user::check),
             rev(35, run_as_user::check).relaxed(Relaxed::ForUserNamespacePods),
         ],
+        scope: Scope::Container,
+        forgive: None,
     },
     Control {
         id: "seccompProfile_restricted",
@@ -278,8 +347,31 @@ pub static CONTROLS: &[Control] = &[
             )
             .relaxed(Relaxed::ForWindowsPods),
         ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(seccomp_profile::forgive)),
     },
 ];
+
+/// This policy's own control beyond the standard, switched by `requireReadOnlyRootFilesystem`
+/// at every level and version (so its one revision is v1.0).
+pub static READ_ONLY_ROOT_FILESYSTEM: Control = Control {
+    id: "readOnlyRootFilesystem",
+    level: Level::Baseline,
+    revisions: &[rev(0, read_only_root_filesystem::check)],
+    scope: Scope::Container,
+    forgive: None,
+};
+
+/// Every control by the name settings use: PSA's check IDs, then ours.
+pub fn all_named() -> impl Iterator<Item = &'static Control> {
+    CONTROLS
+        .iter()
+        .chain(std::iter::once(&READ_ONLY_ROOT_FILESYSTEM))
+}
+
+pub fn named(id: &str) -> Option<&'static Control> {
+    all_named().find(|c| c.id == id)
+}
 
 impl Control {
     /// The revision in force at policy version `v1.<minor>`, if the control exists there.
@@ -318,11 +410,82 @@ fn overridden(id: &str, minor: u32) -> bool {
         .any(|r| r.overrides.contains(&id))
 }
 
-/// Every violation of the pod at `level` and `v1.<minor>`, in message order.
+/// Every violation of the pod at `level` and `v1.<minor>`, in message order, their details
+/// kept within [`MAX_DETAILS_BYTES`] in all.
 pub fn evaluate(level: Level, minor: u32, pod: &PodView) -> Vec<Violation> {
-    checks_at(level, minor)
+    let mut violations: Vec<Violation> = checks_at(level, minor)
         .filter_map(|(_, revision)| revision.check(pod))
-        .collect()
+        .collect();
+    bound(&mut violations);
+    violations
+}
+
+/// Keeps the details of one evaluation's violations within [`MAX_DETAILS_BYTES`].
+pub(crate) fn bound(violations: &mut [Violation]) {
+    fit(violations, MAX_DETAILS_BYTES);
+}
+
+// --- bounds: a message repeats what the pod says, so it is cut where the pod is hostile ---
+//
+// Below every cap the wording is Pod Security Admission's, unchanged (PSA's fixtures never
+// come near them). Above them: a list shows its first items and then ` and N more`; a value
+// shows its first bytes and then `...(N more bytes)`; and the details of all violations
+// together stay within [`MAX_DETAILS_BYTES`], so that a whole rejection message stays under
+// 4 KiB whatever the pod.
+
+/// Items of one list shown before the rest are only counted.
+pub const MAX_LIST_ITEMS: usize = 10;
+/// Bytes of one list's shown items past which further items are only counted (the first
+/// item is always shown).
+pub const MAX_LIST_BYTES: usize = 256;
+/// Bytes of one value (a name, a type, a host, an annotation) shown before it is cut.
+pub const MAX_VALUE_BYTES: usize = 256;
+/// Bytes of all the violations of one evaluation, written `reason (detail), ...`: the
+/// reasons always stay; a detail past the budget is cut with `...`, or dropped.
+pub const MAX_DETAILS_BYTES: usize = 3072;
+
+/// `s` cut to at most `max` bytes at a character boundary, and how many bytes were cut.
+pub(crate) fn clip(s: &str, max: usize) -> (&str, usize) {
+    if s.len() <= max {
+        return (s, 0);
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&s[..end], s.len() - end)
+}
+
+/// `s` whole when it is short, else its first `max` bytes and `...(N more bytes)`.
+pub(crate) fn clip_text(s: &str, max: usize) -> Cow<'_, str> {
+    match clip(s, max) {
+        (shown, 0) => Cow::Borrowed(shown),
+        (shown, cut) => Cow::Owned(format!("{shown}...({cut} more bytes)")),
+    }
+}
+
+/// Keeps `violations` within `budget` bytes, counted as `describe` joins them
+/// (`reason (detail), ...`): every reason stays; details are kept in order while they fit,
+/// one that does not is cut with `...`, or dropped when not even 32 bytes of it would fit.
+fn fit(violations: &mut [Violation], budget: usize) {
+    let reasons: usize = violations.iter().map(|v| v.reason.len() + ", ".len()).sum();
+    let mut room = budget.saturating_sub(reasons);
+    for v in violations {
+        let needed = v.detail.len() + " ()".len();
+        if needed <= room {
+            room -= needed;
+            continue;
+        }
+        v.detail = if room < 32 + " ()".len() {
+            String::new()
+        } else {
+            let keep = room - " ()".len() - "...".len();
+            format!("{}...", clip(&v.detail, keep).0)
+        };
+        if !v.detail.is_empty() {
+            room -= v.detail.len() + " ()".len();
+        }
+    }
 }
 
 // --- wording helpers shared by the controls, as Pod Security Admission words things ---
@@ -335,16 +498,47 @@ pub(crate) fn pluralize<'s>(singular: &'s str, plural: &'s str, count: usize) ->
     }
 }
 
-/// `"a", "b"`; empty for no items.
+/// `"a", "b"`; empty for no items. Bounded: see [`join_bounded`].
 pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
+    join_bounded(items, true)
+}
+
+/// `a, b`, unquoted; empty for no items. Bounded: see [`join_bounded`].
+pub(crate) fn join_plain<S: AsRef<str>>(items: &[S]) -> String {
+    join_bounded(items, false)
+}
+
+/// Items joined with `, `, each quoted or not: at most [`MAX_LIST_ITEMS`] of them and, after
+/// the first, only while they fit in [`MAX_LIST_BYTES`]; then ` and N more`. An item longer
+/// than [`MAX_VALUE_BYTES`] is cut: `"abc"...(N more bytes)`.
+fn join_bounded<S: AsRef<str>>(items: &[S], quoted: bool) -> String {
+    use std::fmt::Write;
     let mut out = String::new();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
+    let mut shown = 0;
+    for item in items.iter().take(MAX_LIST_ITEMS) {
+        let (text, cut) = clip(item.as_ref(), MAX_VALUE_BYTES);
+        let quotes = if quoted { 2 } else { 0 };
+        let marker = if cut > 0 {
+            format!("...({cut} more bytes)")
+        } else {
+            String::new()
+        };
+        let len = text.len() + quotes + marker.len();
+        if shown > 0 {
+            if out.len() + ", ".len() + len > MAX_LIST_BYTES {
+                break;
+            }
             out.push_str(", ");
         }
-        out.push('"');
-        out.push_str(item.as_ref());
-        out.push('"');
+        if quoted {
+            let _ = write!(out, "\"{text}\"{marker}");
+        } else {
+            let _ = write!(out, "{text}{marker}");
+        }
+        shown += 1;
+    }
+    if shown < items.len() {
+        let _ = write!(out, " and {} more", items.len() - shown);
     }
     out
 }
@@ -393,7 +587,7 @@ pub(crate) fn forbidden_profile_types<'p, 'a: 'p>(
         .all_containers()
         .filter(|c| {
             c.security_context
-                .as_ref()
+                .as_deref()
                 .and_then(&container_profile)
                 .is_some_and(&mut refused)
         })
@@ -567,11 +761,143 @@ mod tests {
     }
 
     #[test]
+    fn relaxed_restricted_revisions_fall_back_to_the_baseline_they_replace() {
+        use crate::controls::test_support::pod;
+        let windows = |sc: &str| {
+            pod(&format!(
+                r#"{{"spec":{{"os":{{"name":"windows"}},"securityContext":{{"runAsNonRoot":true}},
+                "containers":[{{"name":"a","securityContext":{sc}}}]}}}}"#
+            ))
+        };
+        let reasons = |level, minor, p: &PodView| -> Vec<_> {
+            evaluate(level, minor, p)
+                .iter()
+                .map(|v| v.reason.clone())
+                .collect()
+        };
+        // Nothing set: the relaxation stands, at restricted as at baseline.
+        let bare = windows("{}");
+        assert!(reasons(Level::Restricted, 25, &bare).is_empty());
+        // What baseline refuses, restricted refuses too, in baseline's words.
+        let caps = windows(r#"{"capabilities":{"add":["SYS_ADMIN"]}}"#);
+        assert_eq!(
+            reasons(Level::Baseline, 37, &caps),
+            ["non-default capabilities"]
+        );
+        assert_eq!(
+            reasons(Level::Restricted, 37, &caps),
+            ["non-default capabilities"]
+        );
+        let seccomp = windows(r#"{"seccompProfile":{"type":"Unconfined"}}"#);
+        assert_eq!(reasons(Level::Baseline, 25, &seccomp), ["seccompProfile"]);
+        assert_eq!(reasons(Level::Restricted, 25, &seccomp), ["seccompProfile"]);
+        // What only restricted asks for (drop ALL, a profile at all) is still relaxed.
+        let allowed = windows(r#"{"capabilities":{"add":["CHOWN"]},"seccompProfile":{}}"#);
+        assert_eq!(reasons(Level::Baseline, 37, &allowed), ["seccompProfile"]);
+        let allowed = windows(r#"{"capabilities":{"add":["CHOWN"]}}"#);
+        assert!(reasons(Level::Restricted, 37, &allowed).is_empty());
+        // The fallback is exact: the replaced baseline controls have no revision newer than
+        // the relaxed revisions that fall back to them.
+        for c in CONTROLS {
+            for r in c.revisions.iter().filter(|r| r.relaxed != Relaxed::Never) {
+                for id in r.overrides {
+                    let target = CONTROLS.iter().find(|t| t.id == *id).unwrap();
+                    assert!(target.revisions.iter().all(|t| t.since <= r.since), "{id}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn wording_helpers() {
         assert_eq!(join_quote::<&str>(&[]), "");
         assert_eq!(join_quote(&["a", "b"]), r#""a", "b""#);
         assert_eq!(containers_phrase(&["a"]), r#"container "a""#);
         assert_eq!(containers_phrase(&["a", "b"]), r#"containers "a", "b""#);
         assert_eq!(go_quote("a\"b\\c\n\u{1}é"), r#""a\"b\\c\n\x01é""#);
+    }
+
+    #[test]
+    fn short_lists_keep_psa_wording() {
+        let names: Vec<String> = (0..MAX_LIST_ITEMS).map(|i| format!("c{i}")).collect();
+        assert_eq!(
+            join_quote(&names),
+            r#""c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9""#
+        );
+        assert_eq!(join_plain(&["a", "b"]), "a, b");
+        let long = "x".repeat(MAX_VALUE_BYTES);
+        assert_eq!(join_quote(&[&long]), format!("\"{long}\""));
+    }
+
+    #[test]
+    fn long_lists_show_the_first_items_and_count_the_rest() {
+        let names: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
+        assert_eq!(
+            containers_phrase(&names),
+            r#"containers "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9" and 9990 more"#
+        );
+        let ports: Vec<String> = (1..=11).map(|p| p.to_string()).collect();
+        assert_eq!(
+            join_plain(&ports),
+            "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 1 more"
+        );
+        // Long items: as many as fit in MAX_LIST_BYTES, at least one.
+        let long: Vec<String> = (0..5).map(|i| format!("{i}{}", "y".repeat(99))).collect();
+        let joined = join_quote(&long);
+        assert!(joined.ends_with(" and 3 more"), "{joined}");
+        assert!(joined.len() <= MAX_LIST_BYTES + " and 3 more".len());
+    }
+
+    #[test]
+    fn long_values_are_cut_with_a_marker() {
+        let huge = format!("{}{}", "é".repeat(200), "z".repeat(1000));
+        let joined = join_quote(&[&huge]);
+        // 128 two-byte characters fit in 256 bytes; the rest is counted.
+        assert_eq!(
+            joined,
+            format!(
+                "\"{}\"...({} more bytes)",
+                "é".repeat(128),
+                huge.len() - 256
+            )
+        );
+        // A cut never splits a character.
+        let (shown, cut) = clip("aé", 2);
+        assert_eq!((shown, cut), ("a", 2));
+        assert_eq!(clip_text("abc", 3), "abc");
+        assert_eq!(clip_text("abcd", 3), "abc...(1 more bytes)");
+        let plain = join_plain(&[&huge, &huge]);
+        assert!(plain.ends_with(" and 1 more"), "{plain}");
+        assert!(plain.len() < 300);
+    }
+
+    #[test]
+    fn details_fit_a_total_budget() {
+        let mut vs: Vec<Violation> = (0..20)
+            .map(|i| Violation::new(format!("reason{i}"), "d".repeat(500)))
+            .collect();
+        fit(&mut vs, MAX_DETAILS_BYTES);
+        let total: usize = vs
+            .iter()
+            .map(|v| {
+                v.reason.len()
+                    + 2
+                    + if v.detail.is_empty() {
+                        0
+                    } else {
+                        v.detail.len() + 3
+                    }
+            })
+            .sum();
+        assert!(total <= MAX_DETAILS_BYTES, "{total}");
+        // Every reason is kept; the first details whole, one cut, the rest dropped.
+        assert_eq!(vs.len(), 20);
+        assert_eq!(vs[0].detail.len(), 500);
+        assert!(vs.iter().any(|v| v.detail.ends_with("...")));
+        assert!(vs[19].detail.is_empty());
+        // Under the budget nothing changes.
+        let mut small = vec![Violation::new("a", "x".to_owned())];
+        fit(&mut small, MAX_DETAILS_BYTES);
+        assert_eq!(small[0].detail, "x");
     }
 }

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use super::{containers_phrase, join_quote, Violation};
-use crate::pod::PodView;
+use crate::pod::{Container, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut bad_containers = Vec::new();
@@ -39,6 +39,21 @@ pub fn check(pod: &PodView) -> Option<Violation> {
             join_quote(&types)
         ),
     ))
+}
+
+/// Exclusion values: procMount types (both procMount controls forgive this way).
+pub fn forgive(_: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
+    let Some(sc) = c.security_context.as_mut() else {
+        return Vec::new();
+    };
+    match sc.proc_mount.as_deref() {
+        Some(value) if values.iter().any(|v| v == value) => {
+            let taken = vec![value.to_owned()];
+            sc.proc_mount = None;
+            taken
+        }
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

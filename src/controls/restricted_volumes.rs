@@ -97,6 +97,28 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     ))
 }
 
+/// Exclusion values: a volume type (`nfs`, `hostPath`, ...) or, for hostPath volumes, the
+/// path. A volume is forgiven when every source it sets is allowed, listed, or a hostPath
+/// whose path is listed.
+pub fn forgive(pod: &mut PodView, values: &[String]) -> Vec<String> {
+    let listed = |s: &str| values.iter().any(|v| v == s);
+    let mut taken = Vec::new();
+    pod.spec.volumes.retain(|v| {
+        if restricted_type(v).is_none() {
+            return true;
+        }
+        let path_listed = v.host_path.as_deref().is_some_and(listed);
+        let forgiven = v.sources.iter().all(|s| {
+            ALLOWED.contains(&s.as_ref()) || listed(s) || (s == "hostPath" && path_listed)
+        });
+        if forgiven {
+            taken.push(v.name.to_string());
+        }
+        !forgiven
+    });
+    taken
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use super::{containers_where, join_quote, pluralize, setters, Violation};
-use crate::pod::{PodView, SeLinuxOptions};
+use crate::pod::{Container, ObjectMeta, PodView, SeLinuxOptions};
 
 const TYPES_V1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
 const TYPES_V1_31: &[&str] = &[
@@ -96,6 +96,25 @@ fn check_with(pod: &PodView, allowed: &[&str]) -> Option<Violation> {
             data.join("; ")
         ),
     ))
+}
+
+/// Exclusion values: SELinux types, users or roles a container sets.
+pub fn forgive(_: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
+    let Some(opts) = c
+        .security_context
+        .as_mut()
+        .and_then(|sc| sc.se_linux_options.as_mut())
+    else {
+        return Vec::new();
+    };
+    let mut taken = Vec::new();
+    for field in [&mut opts.kind, &mut opts.user, &mut opts.role] {
+        if let Some(value) = field.as_deref().filter(|f| values.iter().any(|v| v == f)) {
+            taken.push(value.to_owned());
+            *field = None;
+        }
+    }
+    taken
 }
 
 #[cfg(test)]

@@ -12,9 +12,10 @@
 use std::collections::BTreeSet;
 
 use super::{
-    containers_phrase, forbidden_profile_types, go_quote, join_quote, pluralize, Violation,
+    containers_phrase, forbidden_profile_types, go_quote, join_plain, join_quote, pluralize,
+    Violation,
 };
-use crate::pod::{Container, PodView, ProfileType};
+use crate::pod::{Container, ObjectMeta, PodView, ProfileType};
 
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
@@ -49,7 +50,7 @@ pub fn baseline_annotations(pod: &PodView) -> Option<Violation> {
         format!(
             "forbidden {} {}",
             pluralize("annotation", "annotations", forbidden.len()),
-            forbidden.join(", ")
+            join_plain(&forbidden)
         ),
     ))
 }
@@ -118,6 +119,36 @@ pub fn restricted(pod: &PodView) -> Option<Violation> {
             containers_phrase(&unset)
         ),
     ))
+}
+
+/// Exclusion values: a profile type the container sets (`Unconfined`), or the value of its
+/// `container.seccomp.security.alpha.kubernetes.io/<name>` annotation. A forgiven type counts
+/// as a confining profile for that container.
+pub fn forgive(meta: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
+    let mut taken = Vec::new();
+    if let Some(profile) = c
+        .security_context
+        .as_mut()
+        .and_then(|sc| sc.seccomp_profile.as_mut())
+    {
+        if let Some(kind) = profile
+            .kind
+            .as_deref()
+            .filter(|k| values.iter().any(|v| v == k))
+        {
+            taken.push(kind.to_owned());
+            profile.kind = Some("RuntimeDefault".into());
+        }
+    }
+    let key = format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name());
+    if let Some(value) = meta
+        .annotation(&key)
+        .filter(|a| values.iter().any(|v| v == a))
+    {
+        taken.push(value.to_owned());
+        meta.annotations.remove(key.as_str());
+    }
+    taken
 }
 
 #[cfg(test)]

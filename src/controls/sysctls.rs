@@ -10,7 +10,7 @@
 //! v1.32 adds `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem`;
 //! v1.37 adds `net.ipv4.tcp_slow_start_after_idle`, `net.ipv4.tcp_notsent_lowat`.
 
-use super::Violation;
+use super::{join_plain, Violation};
 use crate::pod::PodView;
 
 /// The safe set, in the order the versions added them.
@@ -70,7 +70,24 @@ fn check_with(pod: &PodView, safe: &[&str]) -> Option<Violation> {
     if forbidden.is_empty() {
         return None;
     }
-    Some(Violation::new("forbidden sysctls", forbidden.join(", ")))
+    Some(Violation::new("forbidden sysctls", join_plain(&forbidden)))
+}
+
+/// Exclusion values: sysctl names.
+pub fn forgive(pod: &mut PodView, values: &[String]) -> Vec<String> {
+    let Some(sc) = pod.spec.security_context.as_mut() else {
+        return Vec::new();
+    };
+    let mut taken = Vec::new();
+    sc.sysctls.retain(|s| {
+        let name = s.name.as_deref().unwrap_or("");
+        let forgiven = values.iter().any(|v| v == name);
+        if forgiven {
+            taken.push(name.to_owned());
+        }
+        !forgiven
+    });
+    taken
 }
 
 #[cfg(test)]

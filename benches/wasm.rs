@@ -1,0 +1,346 @@
+//! `policy.wasm` against the floor module (tools/floor), both in the waPC host policy-server
+//! runs policies with (`wapc` + `wasmtime-provider`, WASI on), for every request of
+//! `common::requests()`:
+//!
+//! - floor noop: the floor's `noop` with the request as payload: one waPC round trip (the
+//!   payload copied in, an empty answer copied out), nothing read;
+//! - floor scan: the floor's `validate`: the request scanned as JSON, a constant answer;
+//! - policy validate: the policy's `validate` on an instance reused from call to call;
+//! - fresh + scan / fresh + validate: a new instance (`WasmtimeEngineProviderPre::rehydrate`,
+//!   a new `WapcHost`, which runs the module's start and `wapc_init`), one call, dropped:
+//!   what policy-server pays when it does not reuse instances.
+//!
+//! Each figure is the median over batches of the per-call time. `cargo bench --bench wasm`
+//! (the binary then gets `--bench`) measures; without `--bench` (as under `cargo test`) or
+//! with `BENCH_QUICK` set it makes one call of each, checks the verdicts and exits.
+//!
+//! Modules: `$POLICY_WASM` (default `policy.wasm` at the crate root) and `$FLOOR_WASM`
+//! (default `target/floor/wasm32-wasip1/release/floor.wasm`); `make bench` builds both.
+//! Exits non-zero when the policy gives a wrong verdict, so a broken policy is never timed.
+
+#[path = "../tests/common/host.rs"]
+#[allow(dead_code)]
+mod host;
+
+mod common;
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use common::BenchRequest;
+use wasmtime_provider::{WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre};
+
+/// How long one timed batch lasts, and how many batches each median is taken over.
+const BATCH: Duration = Duration::from_millis(40);
+const BATCHES: usize = 15;
+
+fn floor_path() -> PathBuf {
+    match std::env::var_os("FLOOR_WASM") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/floor/wasm32-wasip1/release/floor.wasm"),
+    }
+}
+
+/// A compiled module, ready to be instantiated any number of times.
+struct Module {
+    path: PathBuf,
+    size: u64,
+    compile: Duration,
+    pre: WasmtimeEngineProviderPre,
+}
+
+impl Module {
+    fn load(path: PathBuf, what: &str) -> Result<Module, String> {
+        let bytes = std::fs::read(&path).map_err(|e| {
+            format!(
+                "cannot read the {what} module {}: {e}; `make bench` builds it",
+                path.display()
+            )
+        })?;
+        let start = Instant::now();
+        let pre = WasmtimeEngineProviderBuilder::new()
+            .module_bytes(&bytes)
+            .wasi_params(wapc::WasiParams::default())
+            .build_pre()
+            .map_err(|e| format!("cannot compile {}: {e}", path.display()))?;
+        let compile = start.elapsed();
+        Ok(Module {
+            path,
+            size: bytes.len() as u64,
+            compile,
+            pre,
+        })
+    }
+
+    /// A new instance in a new waPC host, as policy-server makes one.
+    fn instance(&self) -> Result<wapc::WapcHost, String> {
+        let engine = self
+            .pre
+            .rehydrate(None)
+            .map_err(|e| format!("cannot instantiate {}: {e}", self.path.display()))?;
+        wapc::WapcHost::new(
+            Box::new(engine),
+            Some(Box::new(|_, binding, namespace, operation, _| {
+                Err(format!("no host capability {binding}/{namespace}/{operation}").into())
+            })),
+        )
+        .map_err(|e| format!("cannot start {}: {e}", self.path.display()))
+    }
+}
+
+fn call(host: &wapc::WapcHost, function: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
+    host.call(function, payload)
+        .map_err(|e| format!("waPC call {function} failed: {e}"))
+}
+
+fn fresh_call(module: &Module, function: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
+    call(&module.instance()?, function, payload)
+}
+
+/// The median per-call time of `f` (one call when `quick`), over batches of `BATCH`.
+fn measure(quick: bool, mut f: impl FnMut() -> Result<(), String>) -> Result<Duration, String> {
+    let start = Instant::now();
+    f()?;
+    if quick {
+        return Ok(start.elapsed());
+    }
+    // Warm up for one batch, and size the batches from it.
+    let start = Instant::now();
+    let mut warm = 0u32;
+    while start.elapsed() < BATCH {
+        f()?;
+        warm += 1;
+    }
+    let per_batch = warm.max(1);
+    let mut samples = Vec::with_capacity(BATCHES);
+    for _ in 0..BATCHES {
+        let start = Instant::now();
+        for _ in 0..per_batch {
+            f()?;
+        }
+        samples.push(start.elapsed() / per_batch);
+    }
+    samples.sort();
+    Ok(samples[BATCHES / 2])
+}
+
+struct Row {
+    name: &'static str,
+    bytes: usize,
+    floor_noop: Option<Duration>,
+    floor_scan: Option<Duration>,
+    validate: Duration,
+    floor_fresh: Option<Duration>,
+    policy_fresh: Duration,
+}
+
+/// Checks the policy's answer (and the floor's) for `request`, then times it.
+fn row(
+    request: &BenchRequest,
+    policy: &Module,
+    floor: Option<&Module>,
+    quick: bool,
+) -> Result<Row, String> {
+    let payload = request.payload.as_slice();
+    let verdict = |out: &[u8]| -> Result<(), String> {
+        let response: serde_json::Value = serde_json::from_slice(out)
+            .map_err(|e| format!("{}: validate answered non-JSON: {e}", request.name))?;
+        common::check_verdict(request, &response)
+    };
+
+    let policy_host = policy.instance()?;
+    verdict(&call(&policy_host, "validate", payload)?)?;
+    verdict(&fresh_call(policy, "validate", payload)?)?;
+    let validate = measure(quick, || {
+        black_box(call(&policy_host, "validate", black_box(payload))?);
+        Ok(())
+    })?;
+    let policy_fresh = measure(quick, || {
+        black_box(fresh_call(policy, "validate", black_box(payload))?);
+        Ok(())
+    })?;
+
+    let (mut floor_noop, mut floor_scan, mut floor_fresh) = (None, None, None);
+    if let Some(floor) = floor {
+        let floor_host = floor.instance()?;
+        let scanned: serde_json::Value =
+            serde_json::from_slice(&call(&floor_host, "validate", payload)?)
+                .map_err(|e| format!("the floor's validate answered non-JSON: {e}"))?;
+        if scanned["accepted"] != true {
+            return Err(format!("the floor's validate answered {scanned}"));
+        }
+        if !call(&floor_host, "noop", payload)?.is_empty() {
+            return Err("the floor's noop answered something".to_owned());
+        }
+        floor_noop = Some(measure(quick, || {
+            black_box(call(&floor_host, "noop", black_box(payload))?);
+            Ok(())
+        })?);
+        floor_scan = Some(measure(quick, || {
+            black_box(call(&floor_host, "validate", black_box(payload))?);
+            Ok(())
+        })?);
+        floor_fresh = Some(measure(quick, || {
+            black_box(fresh_call(floor, "validate", black_box(payload))?);
+            Ok(())
+        })?);
+    }
+    Ok(Row {
+        name: request.name,
+        bytes: payload.len(),
+        floor_noop,
+        floor_scan,
+        validate,
+        floor_fresh,
+        policy_fresh,
+    })
+}
+
+fn us(d: Option<Duration>) -> String {
+    d.map_or_else(
+        || "-".to_owned(),
+        |d| format!("{:.1}", d.as_secs_f64() * 1e6),
+    )
+}
+
+fn ratio(a: Duration, b: Option<Duration>) -> String {
+    b.map_or_else(
+        || "-".to_owned(),
+        |b| format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64()),
+    )
+}
+
+fn print_table(rows: &[Row], policy: &Module, floor: Option<&Module>, quick: bool) {
+    println!();
+    println!(
+        "wasm in the waPC host (wapc 2.2.0, wasmtime-provider 2.25.0, WASI): {}, µs per call",
+        if quick {
+            "ONE call (smoke run, not a measurement)".to_owned()
+        } else {
+            format!("median of {BATCHES} batches of ~{} ms", BATCH.as_millis())
+        }
+    );
+    let header = [
+        "request",
+        "bytes",
+        "floor noop",
+        "floor scan",
+        "policy validate",
+        "validate/scan",
+        "floor fresh+scan",
+        "policy fresh+validate",
+        "fresh ratio",
+    ];
+    let cells: Vec<[String; 9]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.name.to_owned(),
+                r.bytes.to_string(),
+                us(r.floor_noop),
+                us(r.floor_scan),
+                us(Some(r.validate)),
+                ratio(r.validate, r.floor_scan),
+                us(r.floor_fresh),
+                us(Some(r.policy_fresh)),
+                ratio(r.policy_fresh, r.floor_fresh),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            cells
+                .iter()
+                .map(|c| c[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cols: Vec<&str>| {
+        let padded: Vec<String> = cols
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
+            .collect();
+        println!("| {} |", padded.join(" | "));
+    };
+    line(header.to_vec());
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(rule.iter().map(String::as_str).collect());
+    for c in &cells {
+        line(c.iter().map(String::as_str).collect());
+    }
+    println!();
+    let describe = |m: &Module| {
+        format!(
+            "{} bytes ({:.0} KiB), compiled in {:.0} ms",
+            m.size,
+            m.size as f64 / 1024.0,
+            m.compile.as_secs_f64() * 1e3
+        )
+    };
+    println!(
+        "policy module {}: {}",
+        policy.path.display(),
+        describe(policy)
+    );
+    match floor {
+        Some(floor) => {
+            println!(
+                "floor module  {}: {}",
+                floor.path.display(),
+                describe(floor)
+            );
+            println!(
+                "size ratio policy/floor: {:.2}x; compile ratio: {:.2}x",
+                policy.size as f64 / floor.size as f64,
+                policy.compile.as_secs_f64() / floor.compile.as_secs_f64()
+            );
+        }
+        None => println!("floor module: not built (`make bench` builds it)"),
+    }
+}
+
+fn run() -> Result<(), String> {
+    let bench_mode = std::env::args().any(|a| a == "--bench");
+    let quick = !bench_mode || std::env::var_os("BENCH_QUICK").is_some();
+
+    let policy = Module::load(host::policy_path(), "policy")?;
+    let floor = match Module::load(floor_path(), "floor") {
+        Ok(floor) => Some(floor),
+        // A smoke run (cargo test) still checks the policy's verdicts without the floor.
+        Err(e) if !bench_mode => {
+            eprintln!("\n*** {e}\n*** smoke run: SKIPPING the floor columns ***\n");
+            None
+        }
+        Err(e) => return Err(e),
+    };
+
+    let mut rows = Vec::new();
+    for request in common::requests() {
+        rows.push(row(&request, &policy, floor.as_ref(), quick)?);
+    }
+    print_table(&rows, &policy, floor.as_ref(), quick);
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wasm bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

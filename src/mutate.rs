@@ -1,0 +1,438 @@
+//! Secure defaults (`mutate: true`): fill in only what the author left unset, only in the
+//! restricted direction, editing the request's JSON object in place so that every field this
+//! policy does not know comes back untouched.
+//!
+//! Defaults, per container, init container and ephemeral container:
+//! `securityContext.allowPrivilegeEscalation: false`; `"ALL"` appended to
+//! `securityContext.capabilities.drop` when missing; `securityContext.readOnlyRootFilesystem:
+//! true` when `requireReadOnlyRootFilesystem` is on. For the pod:
+//! `securityContext.seccompProfile.type: RuntimeDefault` when neither the pod nor any
+//! container sets a profile (field or annotation); `securityContext.runAsNonRoot: true` when
+//! neither the pod nor any container sets it.
+//!
+//! An explicit value (`privileged: true`, `runAsNonRoot: false`, `Unconfined`, a hostPath
+//! volume...) is never changed. Windows pods get no Linux-only field: the API server would
+//! refuse the pod for them.
+
+use serde_json::{Map, Value};
+
+use crate::request::PodCarrier;
+
+/// The object with the defaults applied, and one warning per change; `None` when there is
+/// nothing to change (or the pod template is not where the kind says).
+pub fn secure_defaults(
+    object: &str,
+    carrier: PodCarrier,
+    read_only_root_filesystem: bool,
+) -> Option<(Value, Vec<String>)> {
+    let mut object: Value = serde_json::from_str(object).ok()?;
+    let mut template = &mut object;
+    for key in carrier.template_path() {
+        template = template.get_mut(*key)?;
+    }
+    let warnings = apply(template, read_only_root_filesystem);
+    (!warnings.is_empty()).then_some((object, warnings))
+}
+
+/// Applies the defaults to a pod (or pod template): `{metadata, spec}`.
+fn apply(pod: &mut Value, read_only_root_filesystem: bool) -> Vec<String> {
+    let seccomp_annotated = annotations(pod).is_some_and(|a| {
+        a.keys().any(|k| {
+            k == "seccomp.security.alpha.kubernetes.io/pod"
+                || k.starts_with("container.seccomp.security.alpha.kubernetes.io/")
+        })
+    });
+    let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
+        return Vec::new();
+    };
+    let windows = spec
+        .get("os")
+        .and_then(|os| os.get("name"))
+        .and_then(Value::as_str)
+        == Some("windows");
+    let mut warnings = Vec::new();
+
+    // Pod-level decisions look at every container before any is changed.
+    let any_container_sets = |field: &str| {
+        containers(spec).any(|(_, c)| is_set(c.get("securityContext").and_then(|sc| sc.get(field))))
+    };
+    let pod_sets = |field: &str| is_set(spec.get("securityContext").and_then(|sc| sc.get(field)));
+    let default_seccomp = !windows
+        && !seccomp_annotated
+        && !pod_sets("seccompProfile")
+        && !any_container_sets("seccompProfile");
+    let default_run_as_non_root = !pod_sets("runAsNonRoot") && !any_container_sets("runAsNonRoot");
+
+    if !windows {
+        for list in CONTAINER_LISTS {
+            let Some(Value::Array(items)) = spec.get_mut(list.key) else {
+                continue;
+            };
+            for c in items.iter_mut().filter_map(Value::as_object_mut) {
+                container_defaults(c, list.label, read_only_root_filesystem, &mut warnings);
+            }
+        }
+    }
+    if default_seccomp {
+        set_security_field(
+            spec,
+            "seccompProfile",
+            serde_json::json!({"type": "RuntimeDefault"}),
+            "pod: set securityContext.seccompProfile.type=RuntimeDefault".to_owned(),
+            &mut warnings,
+        );
+    }
+    if default_run_as_non_root {
+        set_security_field(
+            spec,
+            "runAsNonRoot",
+            Value::Bool(true),
+            "pod: set securityContext.runAsNonRoot=true".to_owned(),
+            &mut warnings,
+        );
+    }
+    warnings
+}
+
+struct ContainerList {
+    key: &'static str,
+    label: &'static str,
+}
+
+const CONTAINER_LISTS: [ContainerList; 3] = [
+    ContainerList {
+        key: "initContainers",
+        label: "init container",
+    },
+    ContainerList {
+        key: "containers",
+        label: "container",
+    },
+    ContainerList {
+        key: "ephemeralContainers",
+        label: "ephemeral container",
+    },
+];
+
+fn containers(spec: &Map<String, Value>) -> impl Iterator<Item = (&'static str, &Value)> {
+    CONTAINER_LISTS.iter().flat_map(move |list| {
+        spec.get(list.key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(move |c| (list.label, c))
+    })
+}
+
+fn container_defaults(
+    c: &mut Map<String, Value>,
+    label: &str,
+    read_only_root_filesystem: bool,
+    warnings: &mut Vec<String>,
+) {
+    let name = c
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let who = format!("{label} {name:?}");
+    let sc_field = |c: &Map<String, Value>, field: &str| {
+        c.get("securityContext")
+            .and_then(|sc| sc.get(field))
+            .cloned()
+    };
+
+    if !is_set(sc_field(c, "allowPrivilegeEscalation").as_ref()) {
+        set_security_field(
+            c,
+            "allowPrivilegeEscalation",
+            Value::Bool(false),
+            format!("{who}: set securityContext.allowPrivilegeEscalation=false"),
+            warnings,
+        );
+    }
+
+    let drop = c
+        .get("securityContext")
+        .and_then(|sc| sc.get("capabilities"))
+        .and_then(|caps| caps.get("drop"));
+    let drops_all = drop
+        .and_then(Value::as_array)
+        .is_some_and(|d| d.iter().any(|v| v == "ALL"));
+    if !drops_all {
+        let caps = object_at(c, "securityContext").and_then(|sc| object_at(sc, "capabilities"));
+        if let Some(caps) = caps {
+            match caps.get_mut("drop") {
+                Some(Value::Array(list)) => list.push(Value::from("ALL")),
+                _ => {
+                    caps.insert("drop".to_owned(), serde_json::json!(["ALL"]));
+                }
+            }
+            warnings.push(format!(
+                r#"{who}: added "ALL" to securityContext.capabilities.drop"#
+            ));
+        }
+    }
+
+    if read_only_root_filesystem && !is_set(sc_field(c, "readOnlyRootFilesystem").as_ref()) {
+        set_security_field(
+            c,
+            "readOnlyRootFilesystem",
+            Value::Bool(true),
+            format!("{who}: set securityContext.readOnlyRootFilesystem=true"),
+            warnings,
+        );
+    }
+}
+
+/// Unset means absent or `null`, as Kubernetes reads it.
+fn is_set(value: Option<&Value>) -> bool {
+    value.is_some_and(|v| !v.is_null())
+}
+
+/// The object under `key`, created when absent or `null`. `None` for any other value, which
+/// cannot happen here: the pod was read successfully before mutation, so a field of another
+/// type would have been refused already.
+fn object_at<'m>(map: &'m mut Map<String, Value>, key: &str) -> Option<&'m mut Map<String, Value>> {
+    let slot = map.entry(key.to_owned()).or_insert(Value::Null);
+    if slot.is_null() {
+        *slot = Value::Object(Map::new());
+    }
+    slot.as_object_mut()
+}
+
+/// Sets `securityContext.<field>` of a container or pod spec and records the change.
+fn set_security_field(
+    map: &mut Map<String, Value>,
+    field: &str,
+    value: Value,
+    warning: String,
+    warnings: &mut Vec<String>,
+) {
+    if let Some(sc) = object_at(map, "securityContext") {
+        sc.insert(field.to_owned(), value);
+        warnings.push(warning);
+    }
+}
+
+fn annotations(pod: &Value) -> Option<&Map<String, Value>> {
+    pod.get("metadata")?.get("annotations")?.as_object()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn mutate(pod: Value, rorfs: bool) -> (Value, Vec<String>) {
+        secure_defaults(&pod.to_string(), PodCarrier::Pod, rorfs).unwrap_or((pod, Vec::new()))
+    }
+
+    #[test]
+    fn bare_pod_gets_every_default() {
+        let (pod, warnings) = mutate(
+            json!({"kind": "Pod", "spec": {"containers": [{"name": "app", "image": "nginx"}]}}),
+            true,
+        );
+        assert_eq!(
+            pod,
+            json!({"kind": "Pod", "spec": {
+                "containers": [{"name": "app", "image": "nginx", "securityContext": {
+                    "allowPrivilegeEscalation": false,
+                    "capabilities": {"drop": ["ALL"]},
+                    "readOnlyRootFilesystem": true}}],
+                "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}, "runAsNonRoot": true}}})
+        );
+        assert_eq!(
+            warnings,
+            [
+                r#"container "app": set securityContext.allowPrivilegeEscalation=false"#,
+                r#"container "app": added "ALL" to securityContext.capabilities.drop"#,
+                r#"container "app": set securityContext.readOnlyRootFilesystem=true"#,
+                "pod: set securityContext.seccompProfile.type=RuntimeDefault",
+                "pod: set securityContext.runAsNonRoot=true",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_container_kind_is_defaulted() {
+        let (pod, warnings) = mutate(
+            json!({"spec": {"initContainers": [{"name": "i"}], "containers": [{"name": "c"}],
+                   "ephemeralContainers": [{"name": "e"}]}}),
+            false,
+        );
+        for list in ["initContainers", "containers", "ephemeralContainers"] {
+            let sc = &pod["spec"][list][0]["securityContext"];
+            assert_eq!(sc["allowPrivilegeEscalation"], false, "{list}");
+            assert_eq!(sc["capabilities"]["drop"], json!(["ALL"]), "{list}");
+            assert!(
+                sc.get("readOnlyRootFilesystem").is_none(),
+                "{list}: setting off"
+            );
+        }
+        assert!(warnings
+            .iter()
+            .any(|w| w.starts_with(r#"init container "i""#)));
+        assert!(warnings
+            .iter()
+            .any(|w| w.starts_with(r#"ephemeral container "e""#)));
+    }
+
+    #[test]
+    fn explicit_values_are_kept() {
+        let original = json!({"spec": {
+            "securityContext": {"runAsNonRoot": false, "seccompProfile": {"type": "Unconfined"}},
+            "volumes": [{"name": "h", "hostPath": {"path": "/"}}],
+            "containers": [{"name": "c", "securityContext": {
+                "privileged": true, "allowPrivilegeEscalation": true, "readOnlyRootFilesystem": false,
+                "capabilities": {"add": ["SYS_ADMIN"], "drop": ["NET_RAW"]}}}]}});
+        let (pod, warnings) = mutate(original.clone(), true);
+        let sc = &pod["spec"]["containers"][0]["securityContext"];
+        assert_eq!(sc["privileged"], true);
+        assert_eq!(sc["allowPrivilegeEscalation"], true);
+        assert_eq!(sc["readOnlyRootFilesystem"], false);
+        assert_eq!(sc["capabilities"]["add"], json!(["SYS_ADMIN"]));
+        // Existing drops stay; ALL is added after them.
+        assert_eq!(sc["capabilities"]["drop"], json!(["NET_RAW", "ALL"]));
+        assert_eq!(
+            pod["spec"]["securityContext"],
+            original["spec"]["securityContext"]
+        );
+        assert_eq!(pod["spec"]["volumes"], original["spec"]["volumes"]);
+        assert_eq!(
+            warnings,
+            [r#"container "c": added "ALL" to securityContext.capabilities.drop"#]
+        );
+    }
+
+    #[test]
+    fn lowercase_all_is_not_all() {
+        let (pod, _) = mutate(
+            json!({"spec": {"containers": [{"name": "c",
+            "securityContext": {"capabilities": {"drop": ["all"]}}}]}}),
+            false,
+        );
+        assert_eq!(
+            pod["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"],
+            json!(["all", "ALL"])
+        );
+    }
+
+    #[test]
+    fn pod_defaults_only_when_nobody_sets_the_field() {
+        let (pod, _) = mutate(
+            json!({"spec": {"containers": [
+                {"name": "a", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "p"}, "runAsNonRoot": true}},
+                {"name": "b"}]}}),
+            false,
+        );
+        assert!(pod["spec"]["securityContext"]
+            .get("seccompProfile")
+            .is_none());
+        assert!(pod["spec"]["securityContext"].get("runAsNonRoot").is_none());
+        let (pod, warnings) = mutate(
+            json!({"metadata": {"annotations": {"seccomp.security.alpha.kubernetes.io/pod": "runtime/default"}},
+                   "spec": {"securityContext": {"runAsNonRoot": null}, "containers": []}}),
+            false,
+        );
+        assert!(pod["spec"]["securityContext"]
+            .get("seccompProfile")
+            .is_none());
+        assert_eq!(
+            pod["spec"]["securityContext"]["runAsNonRoot"], true,
+            "null is unset"
+        );
+        assert_eq!(warnings, ["pod: set securityContext.runAsNonRoot=true"]);
+    }
+
+    #[test]
+    fn windows_pods_get_no_linux_only_fields() {
+        let (pod, warnings) = mutate(
+            json!({"spec": {"os": {"name": "windows"}, "containers": [{"name": "c"}]}}),
+            true,
+        );
+        assert!(pod["spec"]["containers"][0]
+            .get("securityContext")
+            .is_none());
+        assert_eq!(warnings, ["pod: set securityContext.runAsNonRoot=true"]);
+    }
+
+    #[test]
+    fn unknown_fields_come_back_untouched() {
+        let original = json!({"kind": "Pod", "metadata": {"annotations": {"x": "y"}},
+            "futureTopLevel": {"a": [1, 2.5, "z"]},
+            "spec": {"quantumScheduling": {"enabled": true},
+                     "containers": [{"name": "c", "hyperThreads": 7, "securityContext": {"futureGuard": "on"}}]}});
+        let (pod, _) = mutate(original.clone(), true);
+        assert_eq!(pod["futureTopLevel"], original["futureTopLevel"]);
+        assert_eq!(pod["metadata"], original["metadata"]);
+        assert_eq!(
+            pod["spec"]["quantumScheduling"],
+            original["spec"]["quantumScheduling"]
+        );
+        assert_eq!(pod["spec"]["containers"][0]["hyperThreads"], 7);
+        assert_eq!(
+            pod["spec"]["containers"][0]["securityContext"]["futureGuard"],
+            "on"
+        );
+    }
+
+    #[test]
+    fn workload_templates_are_mutated_at_the_right_depth() {
+        let template = json!({"metadata": {}, "spec": {"containers": [{"name": "c"}]}});
+        let cases = [
+            (
+                PodCarrier::Deployment,
+                json!({"kind": "Deployment", "spec": {"replicas": 1, "template": template}}),
+            ),
+            (
+                PodCarrier::PodTemplate,
+                json!({"kind": "PodTemplate", "template": template}),
+            ),
+            (
+                PodCarrier::CronJob,
+                json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": template}}}}),
+            ),
+        ];
+        for (carrier, object) in cases {
+            let (mutated, _) = secure_defaults(&object.to_string(), carrier, true).unwrap();
+            let mut at = &mutated;
+            for key in carrier.template_path() {
+                at = &at[*key];
+            }
+            assert_eq!(
+                at["spec"]["securityContext"]["runAsNonRoot"], true,
+                "{carrier:?}"
+            );
+            assert_eq!(
+                at["spec"]["containers"][0]["securityContext"]["allowPrivilegeEscalation"],
+                false
+            );
+            // Nothing at the wrong depth.
+            assert!(
+                mutated
+                    .get("spec")
+                    .and_then(|s| s.get("securityContext"))
+                    .is_none(),
+                "{carrier:?}"
+            );
+            assert!(
+                mutated
+                    .get("spec")
+                    .and_then(|s| s.get("containers"))
+                    .is_none(),
+                "{carrier:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn nothing_to_change_is_none() {
+        let compliant = json!({"spec": {"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{"name": "c", "securityContext": {"allowPrivilegeEscalation": false,
+                "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true}}]}});
+        assert!(secure_defaults(&compliant.to_string(), PodCarrier::Pod, true).is_none());
+        assert!(secure_defaults(r#"{"spec":{}}"#, PodCarrier::Deployment, true).is_none());
+    }
+}
