@@ -9,7 +9,14 @@ PSA_FIXTURES ?= $(abspath ../shared/psa-fixtures)
 endif
 export PSA_FIXTURES
 
-.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats bench
+# Publishing: one version number, read from Cargo.toml (tests/versions.rs keeps
+# metadata.yml, artifacthub-pkg.yml and examples/ in step with it).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+REGISTRY ?= ghcr.io/kubewarden-psa/policies
+POLICY_REF := $(REGISTRY)/pod-security-standards:v$(VERSION)
+NEED_KWCTL = @command -v kwctl >/dev/null 2>&1 || { echo "kwctl is not installed: it is needed for '$@'; get it from https://github.com/kubewarden/kwctl/releases"; exit 1; }
+
+.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats bench push scaffold
 
 all: policy.wasm
 
@@ -19,8 +26,18 @@ policy.wasm: $(SOURCE_FILES)
 	cp $(WASM) policy.wasm
 
 annotated-policy.wasm: policy.wasm metadata.yml README.md
-	@command -v kwctl >/dev/null 2>&1 || { echo "kwctl is not installed: get it from https://github.com/kubewarden/kwctl/releases"; exit 1; }
+	$(NEED_KWCTL)
 	kwctl annotate -m metadata.yml -u README.md -o annotated-policy.wasm policy.wasm
+
+# Pushes the annotated policy to $(REGISTRY) as v$(VERSION): make push REGISTRY=ghcr.io/me/policies
+push: annotated-policy.wasm
+	$(NEED_KWCTL)
+	kwctl push annotated-policy.wasm $(POLICY_REF)
+
+# Prints a ClusterAdmissionPolicy for the annotated policy with the default settings.
+scaffold: annotated-policy.wasm
+	$(NEED_KWCTL)
+	kwctl scaffold manifest --type ClusterAdmissionPolicy --settings-json '{}' annotated-policy.wasm
 
 $(RUNNER): tools/wapc_run.rs tests/common/host.rs Cargo.toml Cargo.lock
 	cargo build --example wapc-run
