@@ -5,7 +5,7 @@
 //! Allowed: field unset, `RuntimeDefault` or `Localhost`; annotation `""`, `runtime/default`
 //! or `localhost/*`.
 
-use super::{forbidden_profile_types, go_quote, join_quote, pluralize, Violation};
+use super::{forbidden_profile_types, forgive_profile, go_quote, join_quote, pluralize, Violation};
 use crate::pod::{Container, ObjectMeta, PodView};
 
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
@@ -60,30 +60,9 @@ pub fn check(pod: &PodView) -> Option<Violation> {
 /// Exclusion values: an AppArmor profile type the container sets (`Unconfined`), or the
 /// value of its `container.apparmor.security.beta.kubernetes.io/<name>` annotation.
 pub fn forgive(meta: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
-    let mut taken = Vec::new();
-    if let Some(profile) = c
-        .security_context
-        .as_mut()
-        .and_then(|sc| sc.app_armor_profile.as_mut())
-    {
-        if let Some(kind) = profile
-            .kind
-            .as_deref()
-            .filter(|k| values.iter().any(|v| v == k))
-        {
-            taken.push(kind.to_owned());
-            profile.kind = Some("RuntimeDefault".into());
-        }
-    }
-    let key = format!("{ANNOTATION_PREFIX}{}", c.name());
-    if let Some(value) = meta
-        .annotation(&key)
-        .filter(|a| values.iter().any(|v| v == a))
-    {
-        taken.push(value.to_owned());
-        meta.annotations.remove(key.as_str());
-    }
-    taken
+    forgive_profile(meta, c, values, ANNOTATION_PREFIX, |sc| {
+        sc.app_armor_profile.as_mut()
+    })
 }
 
 #[cfg(test)]

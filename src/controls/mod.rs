@@ -599,6 +599,32 @@ pub(crate) fn forbidden_profile_types<'p, 'a: 'p>(
     )
 }
 
+/// The shared shape of the AppArmor and seccomp exclusions: a forgiven profile type counts
+/// as `RuntimeDefault` for that container, and a forgiven value of the container's own
+/// annotation (`<annotation_prefix><name>`) is taken out.
+pub(crate) fn forgive_profile<'a>(
+    meta: &mut ObjectMeta,
+    c: &mut Container<'a>,
+    values: &[String],
+    annotation_prefix: &str,
+    profile: impl for<'c> FnOnce(&'c mut SecurityContext<'a>) -> Option<&'c mut ProfileType<'a>>,
+) -> Vec<String> {
+    let listed = |s: &str| values.iter().any(|v| v == s);
+    let mut taken = Vec::new();
+    if let Some(profile) = c.security_context.as_deref_mut().and_then(profile) {
+        if let Some(kind) = profile.kind.as_deref().filter(|k| listed(k)) {
+            taken.push(kind.to_owned());
+            profile.kind = Some("RuntimeDefault".into());
+        }
+    }
+    let key = format!("{annotation_prefix}{}", c.name());
+    if let Some(value) = meta.annotation(&key).filter(|a| listed(a)) {
+        taken.push(value.to_owned());
+        meta.annotations.remove(key.as_str());
+    }
+    taken
+}
+
 /// Names of the containers (in visiting order) for which `bad` holds.
 pub(crate) fn containers_where<'p, 'a>(
     pod: &'p PodView<'a>,

@@ -12,8 +12,8 @@
 use std::collections::BTreeSet;
 
 use super::{
-    containers_phrase, forbidden_profile_types, go_quote, join_plain, join_quote, pluralize,
-    Violation,
+    containers_phrase, forbidden_profile_types, forgive_profile, go_quote, join_plain, join_quote,
+    pluralize, Violation,
 };
 use crate::pod::{Container, ObjectMeta, PodView, ProfileType};
 
@@ -125,30 +125,9 @@ pub fn restricted(pod: &PodView) -> Option<Violation> {
 /// `container.seccomp.security.alpha.kubernetes.io/<name>` annotation. A forgiven type counts
 /// as a confining profile for that container.
 pub fn forgive(meta: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
-    let mut taken = Vec::new();
-    if let Some(profile) = c
-        .security_context
-        .as_mut()
-        .and_then(|sc| sc.seccomp_profile.as_mut())
-    {
-        if let Some(kind) = profile
-            .kind
-            .as_deref()
-            .filter(|k| values.iter().any(|v| v == k))
-        {
-            taken.push(kind.to_owned());
-            profile.kind = Some("RuntimeDefault".into());
-        }
-    }
-    let key = format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name());
-    if let Some(value) = meta
-        .annotation(&key)
-        .filter(|a| values.iter().any(|v| v == a))
-    {
-        taken.push(value.to_owned());
-        meta.annotations.remove(key.as_str());
-    }
-    taken
+    forgive_profile(meta, c, values, CONTAINER_ANNOTATION_PREFIX, |sc| {
+        sc.seccomp_profile.as_mut()
+    })
 }
 
 #[cfg(test)]
