@@ -13,33 +13,178 @@ use crate::pod::{read_error, PodView, Str};
 use crate::settings::Settings;
 
 /// Kubewarden's envelope: the admission request and the policy's settings.
-#[derive(Deserialize)]
 pub struct ValidationRequest<'a> {
-    #[serde(borrow)]
     pub request: AdmissionRequest<'a>,
-    #[serde(borrow, default)]
     pub settings: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// How the request's object is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// One pass: the object is read into the pod view while the request is parsed, as the
+    /// kind seen before it says (AdmissionRequests carry `kind` before `object`).
+    OnePass,
+    /// The object is kept as raw JSON and read afterwards: for workload updates (whose
+    /// templates are compared as JSON), for mutation (which edits the JSON), to explain read
+    /// errors, and when the kind comes after the object.
+    Raw,
+}
+
+impl<'a> ValidationRequest<'a> {
+    pub fn parse(text: &'a str, reading: Reading) -> serde_json::Result<ValidationRequest<'a>> {
+        read_seed(text, EnvelopeSeed(reading))
+    }
+}
+
+#[derive(Default)]
 pub struct AdmissionRequest<'a> {
-    #[serde(borrow, default)]
     pub kind: Option<GroupVersionKind<'a>>,
-    #[serde(borrow, default)]
     pub resource: Option<GroupVersionResource<'a>>,
-    #[serde(borrow, default)]
     pub sub_resource: Option<Str<'a>>,
-    #[serde(borrow, default)]
     pub operation: Option<Str<'a>>,
-    #[serde(borrow, default)]
     pub namespace: Option<Str<'a>>,
-    #[serde(borrow, default)]
     pub user_info: Option<UserInfo<'a>>,
-    #[serde(borrow, default)]
-    pub object: Option<&'a RawValue>,
-    #[serde(borrow, default)]
+    pub object: Option<ObjectField<'a>>,
     pub old_object: Option<&'a RawValue>,
+}
+
+/// `request.object`, as read.
+pub enum ObjectField<'a> {
+    /// Read in the same pass as the request, as an object of this kind.
+    Read(PodCarrier, Box<Found<PodView<'a>>>),
+    Raw(&'a RawValue),
+}
+
+struct EnvelopeSeed(Reading);
+
+impl<'de> DeserializeSeed<'de> for EnvelopeSeed {
+    type Value = ValidationRequest<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EnvelopeSeed {
+    type Value = ValidationRequest<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a ValidationRequest: {\"request\": ..., \"settings\": ...}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut request, mut settings) = (None, None);
+        let mut settings_seen = false;
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            match key.as_ref() {
+                "request" if request.is_some() => {
+                    return Err(serde::de::Error::duplicate_field("request"))
+                }
+                "settings" if std::mem::replace(&mut settings_seen, true) => {
+                    return Err(serde::de::Error::duplicate_field("settings"))
+                }
+                "request" => request = Some(map.next_value_seed(RequestSeed(self.0))?),
+                "settings" => settings = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let request = request.ok_or_else(|| serde::de::Error::missing_field("request"))?;
+        Ok(ValidationRequest { request, settings })
+    }
+}
+
+struct RequestSeed(Reading);
+
+/// The AdmissionRequest fields this policy reads.
+const FIELDS: [&str; 8] = [
+    "kind",
+    "resource",
+    "subResource",
+    "operation",
+    "namespace",
+    "userInfo",
+    "object",
+    "oldObject",
+];
+
+impl<'de> DeserializeSeed<'de> for RequestSeed {
+    type Value = AdmissionRequest<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RequestSeed {
+    type Value = AdmissionRequest<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an AdmissionRequest object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut r = AdmissionRequest::default();
+        // A field named twice is refused, as a derived reader refuses it: which copy would
+        // the caller have meant?
+        let mut seen = [false; FIELDS.len()];
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            if let Some(i) = FIELDS.iter().position(|f| *f == key) {
+                if std::mem::replace(&mut seen[i], true) {
+                    return Err(serde::de::Error::duplicate_field(FIELDS[i]));
+                }
+            }
+            match key.as_ref() {
+                "kind" => r.kind = map.next_value()?,
+                "resource" => r.resource = map.next_value()?,
+                "subResource" => r.sub_resource = map.next_value()?,
+                "operation" => r.operation = map.next_value()?,
+                "namespace" => r.namespace = map.next_value()?,
+                "userInfo" => r.user_info = map.next_value()?,
+                "object" => {
+                    r.object = match r.one_pass_carrier(self.0) {
+                        Some(carrier) => map
+                            .next_value_seed(OptionSeed(CarrierSeed::<PodView>(
+                                carrier,
+                                PhantomData,
+                            )))?
+                            .map(|found| ObjectField::Read(carrier, Box::new(found))),
+                        None => map.next_value::<Option<&RawValue>>()?.map(ObjectField::Raw),
+                    }
+                }
+                "oldObject" => r.old_object = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// `null` or the seed's value.
+struct OptionSeed<S>(S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for OptionSeed<S> {
+    type Value = Option<S::Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptionSeed<S> {
+    type Value = Option<S::Value>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object or null")
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(d).map(Some)
+    }
 }
 
 #[derive(Deserialize)]
@@ -180,17 +325,40 @@ pub enum Subject<'a> {
 pub struct Evaluation<'a> {
     pub pod: PodView<'a>,
     pub carrier: PodCarrier,
-    /// The request's object, as sent.
-    pub object: &'a str,
+    /// The request's object as sent, when it was kept raw (see [`Reading`]).
+    pub object: Option<&'a str>,
     /// Whether the object may be corrected by mutation: not for a Pod UPDATE, where the
     /// API server forbids changing the spec of an existing pod.
     pub mutable: bool,
 }
 
 impl<'a> AdmissionRequest<'a> {
+    /// The kind to read `object` as in the same pass: the one `kind` (and `resource`, when
+    /// seen already) name before the object. [`Self::read_consistently`] checks it once the
+    /// whole request is read.
+    fn one_pass_carrier(&self, reading: Reading) -> Option<PodCarrier> {
+        if reading != Reading::OnePass {
+            return None;
+        }
+        self.carrier().ok().flatten()
+    }
+
+    /// Whether an object read in one pass can serve: it was read as the kind the whole
+    /// request names, and the decision needs no raw JSON (a workload update compares its
+    /// templates as JSON). Otherwise the request is read again, raw.
+    pub fn read_consistently(&self) -> bool {
+        match &self.object {
+            Some(ObjectField::Read(carrier, _)) => {
+                self.carrier().ok().flatten() == Some(*carrier)
+                    && (*carrier == PodCarrier::Pod || self.operation.as_deref() != Some("UPDATE"))
+            }
+            _ => true,
+        }
+    }
+
     /// Decides whether the request's pod must be evaluated, and reads it if so.
     /// An error is a rejection message: the request cannot be judged as given.
-    pub fn subject(&self, settings: &Settings) -> Result<Subject<'a>, String> {
+    pub fn subject(self, settings: &Settings) -> Result<Subject<'a>, String> {
         let operation = self.operation.as_deref().unwrap_or("");
         if operation == "DELETE" || operation == "CONNECT" {
             return Ok(Subject::Pass(Pass::NotApplicable(
@@ -227,7 +395,10 @@ impl<'a> AdmissionRequest<'a> {
                 carrier.kind()
             )
         })?;
-        let pod = read_pod(object.get(), carrier, "object")?;
+        let (pod, raw_object) = match object {
+            ObjectField::Read(_, found) => (pod_of(*found, carrier, "object")?, None),
+            ObjectField::Raw(raw) => (read_pod(raw.get(), carrier, "object")?, Some(raw.get())),
+        };
 
         if operation == "UPDATE" {
             if let Some(old) = self.old_object {
@@ -238,7 +409,8 @@ impl<'a> AdmissionRequest<'a> {
                             return Ok(Subject::Pass(Pass::InsignificantUpdate));
                         }
                     }
-                } else if template_unchanged(object.get(), old.get(), carrier) {
+                } else if raw_object.is_some_and(|new| template_unchanged(new, old.get(), carrier))
+                {
                     return Ok(Subject::Pass(Pass::TemplateUnchanged));
                 }
             }
@@ -257,7 +429,7 @@ impl<'a> AdmissionRequest<'a> {
         Ok(Subject::Evaluate(Box::new(Evaluation {
             pod,
             carrier,
-            object: object.get(),
+            object: raw_object,
             mutable: !(carrier == PodCarrier::Pod && operation == "UPDATE"),
         })))
     }
@@ -313,6 +485,15 @@ pub fn read_pod<'a>(
             carrier.kind()
         )
     })?;
+    pod_of(found, carrier, field)
+}
+
+/// The pod read from an object, once the object's own `kind` is found to agree.
+fn pod_of<'a>(
+    found: Found<PodView<'a>>,
+    carrier: PodCarrier,
+    field: &str,
+) -> Result<PodView<'a>, String> {
     let object_kind = found
         .kind
         .as_deref()
@@ -503,20 +684,86 @@ mod tests {
         .unwrap()
     }
 
+    fn parse(text: &str, reading: Reading) -> serde_json::Result<AdmissionRequest<'_>> {
+        read_seed(text, RequestSeed(reading))
+    }
+
     /// Runs `subject` on a request and hands the result to `f` (the pod borrows the text).
     fn with_subject<R>(request: Value, f: impl FnOnce(Result<Subject, String>) -> R) -> R {
         let text = request.to_string();
-        let req: AdmissionRequest = serde_json::from_str(&text).unwrap();
+        let req = parse(&text, Reading::Raw).unwrap();
         f(req.subject(&settings()))
     }
 
-    fn outcome(request: Value) -> String {
-        with_subject(request, |s| match s {
+    fn describe(s: Result<Subject, String>) -> String {
+        match s {
             Ok(Subject::Pass(p)) => format!("pass {p:?}"),
             Ok(Subject::Exempt(e)) => format!("exempt {e:?}"),
             Ok(Subject::Evaluate(e)) => format!("evaluate {}", e.pod.spec.all_containers().count()),
             Err(e) => format!("error {e}"),
-        })
+        }
+    }
+
+    /// The outcome with the object kept raw; reading in one pass, wherever it reads the
+    /// request at all, must come to the same.
+    fn outcome(request: Value) -> String {
+        let raw = with_subject(request.clone(), describe);
+        let text = request.to_string();
+        if let Ok(req) = parse(&text, Reading::OnePass) {
+            if req.read_consistently() {
+                assert_eq!(
+                    describe(req.subject(&settings())),
+                    raw,
+                    "one pass vs raw: {text}"
+                );
+            }
+        }
+        raw
+    }
+
+    #[test]
+    fn one_pass_reads_creates_and_defers_everything_else() {
+        let text = pod_request("CREATE", pod("nginx")).to_string();
+        let req = parse(&text, Reading::OnePass).unwrap();
+        assert!(matches!(
+            req.object,
+            Some(ObjectField::Read(PodCarrier::Pod, _))
+        ));
+        // Object keys in any order: `kind` sorts before `object`, `resource` after it.
+        let text = pod_request("UPDATE", pod("nginx")).to_string();
+        let req = parse(&text, Reading::OnePass).unwrap();
+        assert!(req.read_consistently(), "a pod update needs no raw JSON");
+        let dep = workload_request(
+            "Deployment",
+            "apps",
+            "deployments",
+            json!({"spec": {"template": {}}}),
+        );
+        let mut upd = dep.clone();
+        upd["operation"] = json!("UPDATE");
+        let text = upd.to_string();
+        assert!(
+            !parse(&text, Reading::OnePass).unwrap().read_consistently(),
+            "templates compare raw"
+        );
+        let text = dep.to_string();
+        assert!(parse(&text, Reading::OnePass).unwrap().read_consistently());
+        // A kind named after the object: read raw, not guessed.
+        let late =
+            r#"{"operation":"CREATE","object":{"spec":{}},"kind":{"group":"","kind":"Pod"}}"#;
+        let req = parse(late, Reading::OnePass).unwrap();
+        assert!(matches!(req.object, Some(ObjectField::Raw(_))));
+        // A resource that disagrees, named after the object: read again raw, and refused.
+        let sub = r#"{"kind":{"group":"","kind":"Pod"},"operation":"CREATE","object":{"spec":{}},
+            "resource":{"group":"apps","resource":"deployments"}}"#;
+        let req = parse(sub, Reading::OnePass).unwrap();
+        assert!(!req.read_consistently());
+        // A malformed object fails the one pass; the raw reading then explains it.
+        let bad = pod_request("CREATE", json!({"spec": {"containers": 5}})).to_string();
+        assert!(parse(&bad, Reading::OnePass).is_err());
+        assert!(
+            outcome(serde_json::from_str(&bad).unwrap()).starts_with("error cannot read the Pod")
+        );
     }
 
     fn pod(image: &str) -> Value {
@@ -771,7 +1018,11 @@ mod tests {
             "object":{"kind":"Deployment",
               "spec":{"template":{"spec":{"hostPID":true,"containers":[{"name":"c"}]}}},
               "spec":{"template":{"spec":{"containers":[{"name":"c"}]}}}}}"#;
-        let req: AdmissionRequest = serde_json::from_str(text).unwrap();
+        assert!(
+            parse(text, Reading::OnePass).is_err(),
+            "one pass refuses, raw explains"
+        );
+        let req = parse(text, Reading::Raw).unwrap();
         match req.subject(&settings()) {
             Err(e) => assert!(e.contains("duplicate field `spec`"), "{e}"),
             Ok(_) => panic!("a duplicate spec was read"),
@@ -782,7 +1033,7 @@ mod tests {
             "object":{"spec":{
               "jobTemplate":{"spec":{"template":{"spec":{"hostPID":true,"containers":[{"name":"c"}]}}}},
               "jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"c"}]}}}}}}}"#;
-        let req: AdmissionRequest = serde_json::from_str(cron).unwrap();
+        let req = parse(cron, Reading::Raw).unwrap();
         assert!(req.subject(&settings()).is_err());
     }
 

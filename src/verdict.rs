@@ -10,7 +10,9 @@ use crate::controls::{self, read_only_root_filesystem, Violation};
 use crate::exclusions;
 use crate::mutate;
 use crate::pod::PodView;
-use crate::request::{read_pod, Evaluation, Exemption, Subject, ValidationRequest};
+use crate::request::{
+    read_pod, Evaluation, Exemption, ObjectField, Reading, Subject, ValidationRequest,
+};
 use crate::settings::Settings;
 
 /// The audit annotation Pod Security Admission sets on an exempt request.
@@ -28,8 +30,13 @@ pub fn validate(payload: &[u8]) -> ValidationResponse {
 fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
     let text = std::str::from_utf8(payload)
         .map_err(|e| format!("cannot read the validation request: not UTF-8 ({e})"))?;
-    let envelope: ValidationRequest = serde_json::from_str(text)
-        .map_err(|e| format!("cannot read the validation request: {e}"))?;
+    // One pass over the request in the common case; the raw reading explains errors and
+    // serves what needs the object's JSON (see `Reading`).
+    let envelope = match ValidationRequest::parse(text, Reading::OnePass) {
+        Ok(envelope) if envelope.request.read_consistently() => envelope,
+        _ => ValidationRequest::parse(text, Reading::Raw)
+            .map_err(|e| format!("cannot read the validation request: {e}"))?,
+    };
     let settings = match envelope.settings {
         Some(raw) => {
             Settings::from_json(raw.get()).map_err(|e| format!("invalid settings: {e}"))?
@@ -43,7 +50,9 @@ fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
             let judgement = judge_pod(&settings, &e.pod);
             let response = match judgement.rejection {
                 None => accept(),
-                Some(message) if settings.mutate && e.mutable => correct(&settings, &e, message),
+                Some(message) if settings.mutate && e.mutable => {
+                    correct(&settings, &e, text, message)
+                }
                 Some(message) => reject(message),
             };
             note_exclusions(response, judgement.exclusions_used)
@@ -105,9 +114,30 @@ pub fn rejection(settings: &Settings, pod: &PodView) -> Option<String> {
 /// With `mutate: true`: applies the secure defaults and judges the result again, through the
 /// same reading and controls. The corrected object is returned only if it now complies;
 /// otherwise the rejection names what remains.
-fn correct(settings: &Settings, e: &Evaluation, message: String) -> ValidationResponse {
+fn correct(
+    settings: &Settings,
+    e: &Evaluation,
+    payload: &str,
+    message: String,
+) -> ValidationResponse {
+    // The object's JSON, kept raw or read again from the request.
+    let raw_request;
+    let object = match e.object {
+        Some(object) => object,
+        None => {
+            raw_request = ValidationRequest::parse(payload, Reading::Raw);
+            match raw_request
+                .as_ref()
+                .ok()
+                .and_then(|r| r.request.object.as_ref())
+            {
+                Some(ObjectField::Raw(raw)) => raw.get(),
+                _ => return reject(message),
+            }
+        }
+    };
     let Some((mutated, warnings)) = mutate::secure_defaults(
-        e.object,
+        object,
         e.carrier,
         settings.require_read_only_root_filesystem,
     ) else {
