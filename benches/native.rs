@@ -1,17 +1,49 @@
 //! The policy's native build against the native floor, with criterion: for every request
 //! of `common::requests()`, `verdict::validate` (the whole policy: read, judge, answer) next
 //! to `serde_json::from_slice::<IgnoredAny>` (reading the same bytes and keeping nothing).
+//! After criterion's own report, a table of the medians and their ratio.
 //!
 //! `cargo bench --bench native` measures; `cargo test --all-targets` runs each once.
 
 mod common;
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput};
 use pod_security_standards::verdict;
 
-fn native(c: &mut Criterion) {
+/// Per-call times (seconds) of every sample criterion took of one function.
+#[derive(Default)]
+struct Samples(Vec<f64>);
+
+impl Samples {
+    /// Times `iters` calls of `f` for criterion, and keeps the per-call time.
+    fn time<R>(&mut self, iters: u64, mut f: impl FnMut() -> R) -> Duration {
+        let start = Instant::now();
+        for _ in 0..iters {
+            black_box(f());
+        }
+        let elapsed = start.elapsed();
+        self.0.push(elapsed.as_secs_f64() / iters.max(1) as f64);
+        elapsed
+    }
+
+    fn median(&mut self) -> f64 {
+        self.0.sort_by(f64::total_cmp);
+        self.0.get(self.0.len() / 2).copied().unwrap_or(f64::NAN)
+    }
+}
+
+struct Row {
+    name: &'static str,
+    bytes: usize,
+    scan: f64,
+    validate: f64,
+}
+
+fn native(c: &mut Criterion) -> Vec<Row> {
+    let mut rows = Vec::new();
     for request in common::requests() {
         // Never time a broken policy: the verdict must be the expected one.
         let response = serde_json::to_value(verdict::validate(&request.payload))
@@ -20,26 +52,64 @@ fn native(c: &mut Criterion) {
             panic!("wrong verdict: {e}");
         }
 
+        let payload = request.payload.as_slice();
+        let (mut scan, mut validate) = (Samples::default(), Samples::default());
         let mut group = c.benchmark_group(request.name);
-        group.throughput(Throughput::Bytes(request.payload.len() as u64));
+        group.throughput(Throughput::Bytes(payload.len() as u64));
         group.bench_function("floor_scan", |b| {
-            b.iter(|| {
-                serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&request.payload))
-                    .expect("valid JSON")
+            b.iter_custom(|iters| {
+                scan.time(iters, || {
+                    serde_json::from_slice::<serde::de::IgnoredAny>(black_box(payload))
+                        .expect("valid JSON")
+                })
             })
         });
         group.bench_function("policy_validate", |b| {
-            b.iter(|| verdict::validate(black_box(&request.payload)))
+            b.iter_custom(|iters| validate.time(iters, || verdict::validate(black_box(payload))))
         });
         group.finish();
+        rows.push(Row {
+            name: request.name,
+            bytes: payload.len(),
+            scan: scan.median(),
+            validate: validate.median(),
+        });
+    }
+    rows
+}
+
+fn print_table(rows: &[Row]) {
+    println!();
+    println!("native (criterion samples, median per call, µs)");
+    println!(
+        "| {:<13} | {:>5} | {:>10} | {:>15} | {:>13} |",
+        "request", "bytes", "floor scan", "policy validate", "validate/scan"
+    );
+    println!(
+        "| {:-<13} | {:->5} | {:->10} | {:->15} | {:->13} |",
+        "", "", "", "", ""
+    );
+    for r in rows {
+        println!(
+            "| {:<13} | {:>5} | {:>10.2} | {:>15.2} | {:>12.2}x |",
+            r.name,
+            r.bytes,
+            r.scan * 1e6,
+            r.validate * 1e6,
+            r.validate / r.scan
+        );
     }
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default()
-        .warm_up_time(std::time::Duration::from_millis(500))
-        .measurement_time(std::time::Duration::from_secs(2));
-    targets = native
+fn main() {
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    let rows = native(&mut criterion);
+    criterion.final_summary();
+    // Under `cargo test` (no `--bench`) every function ran once: nothing worth a table.
+    if std::env::args().any(|a| a == "--bench") {
+        print_table(&rows);
+    }
 }
-criterion_main!(benches);

@@ -10,7 +10,8 @@
 //!   a new `WapcHost`, which runs the module's start and `wapc_init`), one call, dropped:
 //!   what policy-server pays when it does not reuse instances.
 //!
-//! Each figure is the median over batches of the per-call time. `cargo bench --bench wasm`
+//! Each figure is the median per-call time over batches, the operations of one request
+//! taking turns batch by batch (see `measure`). `cargo bench --bench wasm`
 //! (the binary then gets `--bench`) measures; without `--bench` (as under `cargo test`) or
 //! with `BENCH_QUICK` set it makes one call of each, checks the verdicts and exits.
 //!
@@ -33,8 +34,8 @@ use common::BenchRequest;
 use wasmtime_provider::{WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre};
 
 /// How long one timed batch lasts, and how many batches each median is taken over.
-const BATCH: Duration = Duration::from_millis(40);
-const BATCHES: usize = 15;
+const BATCH: Duration = Duration::from_millis(30);
+const BATCHES: usize = 25;
 
 fn floor_path() -> PathBuf {
     match std::env::var_os("FLOOR_WASM") {
@@ -100,31 +101,51 @@ fn fresh_call(module: &Module, function: &str, payload: &[u8]) -> Result<Vec<u8>
     call(&module.instance()?, function, payload)
 }
 
-/// The median per-call time of `f` (one call when `quick`), over batches of `BATCH`.
-fn measure(quick: bool, mut f: impl FnMut() -> Result<(), String>) -> Result<Duration, String> {
-    let start = Instant::now();
-    f()?;
-    if quick {
-        return Ok(start.elapsed());
-    }
-    // Warm up for one batch, and size the batches from it.
-    let start = Instant::now();
-    let mut warm = 0u32;
-    while start.elapsed() < BATCH {
-        f()?;
-        warm += 1;
-    }
-    let per_batch = warm.max(1);
-    let mut samples = Vec::with_capacity(BATCHES);
-    for _ in 0..BATCHES {
+/// A measured operation: one call, or an error that stops the bench.
+type Op<'a> = Box<dyn FnMut() -> Result<(), String> + 'a>;
+
+/// The median per-call time of each operation (one call each when `quick`). The operations
+/// take turns, one batch of `BATCH` each per round for `BATCHES` rounds, so a change in the
+/// machine's load (other builds on a shared machine) weighs on all of them alike and their
+/// ratios stay fair.
+fn measure(quick: bool, ops: &mut [Op]) -> Result<Vec<Duration>, String> {
+    let mut per_batch = Vec::with_capacity(ops.len());
+    for op in ops.iter_mut() {
         let start = Instant::now();
-        for _ in 0..per_batch {
-            f()?;
+        op()?;
+        if quick {
+            per_batch.push((start.elapsed(), 0));
+            continue;
         }
-        samples.push(start.elapsed() / per_batch);
+        // Warm up for one batch, and size this operation's batches from it.
+        let start = Instant::now();
+        let mut calls = 0u32;
+        while start.elapsed() < BATCH {
+            op()?;
+            calls += 1;
+        }
+        per_batch.push((Duration::ZERO, calls.max(1)));
     }
-    samples.sort();
-    Ok(samples[BATCHES / 2])
+    if quick {
+        return Ok(per_batch.into_iter().map(|(once, _)| once).collect());
+    }
+    let mut samples = vec![Vec::with_capacity(BATCHES); ops.len()];
+    for _ in 0..BATCHES {
+        for ((op, &(_, calls)), samples) in ops.iter_mut().zip(&per_batch).zip(&mut samples) {
+            let start = Instant::now();
+            for _ in 0..calls {
+                op()?;
+            }
+            samples.push(start.elapsed() / calls);
+        }
+    }
+    Ok(samples
+        .into_iter()
+        .map(|mut s| {
+            s.sort();
+            s[s.len() / 2]
+        })
+        .collect())
 }
 
 struct Row {
@@ -154,40 +175,55 @@ fn row(
     let policy_host = policy.instance()?;
     verdict(&call(&policy_host, "validate", payload)?)?;
     verdict(&fresh_call(policy, "validate", payload)?)?;
-    let validate = measure(quick, || {
-        black_box(call(&policy_host, "validate", black_box(payload))?);
-        Ok(())
-    })?;
-    let policy_fresh = measure(quick, || {
-        black_box(fresh_call(policy, "validate", black_box(payload))?);
-        Ok(())
-    })?;
+    let floor_host = match floor {
+        Some(floor) => {
+            let host = floor.instance()?;
+            let scanned: serde_json::Value =
+                serde_json::from_slice(&call(&host, "validate", payload)?)
+                    .map_err(|e| format!("the floor's validate answered non-JSON: {e}"))?;
+            if scanned["accepted"] != true {
+                return Err(format!("the floor's validate answered {scanned}"));
+            }
+            if !call(&host, "noop", payload)?.is_empty() {
+                return Err("the floor's noop answered something".to_owned());
+            }
+            Some((floor, host))
+        }
+        None => None,
+    };
 
-    let (mut floor_noop, mut floor_scan, mut floor_fresh) = (None, None, None);
-    if let Some(floor) = floor {
-        let floor_host = floor.instance()?;
-        let scanned: serde_json::Value =
-            serde_json::from_slice(&call(&floor_host, "validate", payload)?)
-                .map_err(|e| format!("the floor's validate answered non-JSON: {e}"))?;
-        if scanned["accepted"] != true {
-            return Err(format!("the floor's validate answered {scanned}"));
-        }
-        if !call(&floor_host, "noop", payload)?.is_empty() {
-            return Err("the floor's noop answered something".to_owned());
-        }
-        floor_noop = Some(measure(quick, || {
-            black_box(call(&floor_host, "noop", black_box(payload))?);
+    let mut ops: Vec<Op> = vec![
+        Box::new(|| {
+            black_box(call(&policy_host, "validate", black_box(payload))?);
             Ok(())
-        })?);
-        floor_scan = Some(measure(quick, || {
-            black_box(call(&floor_host, "validate", black_box(payload))?);
+        }),
+        Box::new(|| {
+            black_box(fresh_call(policy, "validate", black_box(payload))?);
             Ok(())
-        })?);
-        floor_fresh = Some(measure(quick, || {
+        }),
+    ];
+    if let Some((floor, host)) = &floor_host {
+        ops.push(Box::new(|| {
+            black_box(call(host, "noop", black_box(payload))?);
+            Ok(())
+        }));
+        ops.push(Box::new(|| {
+            black_box(call(host, "validate", black_box(payload))?);
+            Ok(())
+        }));
+        ops.push(Box::new(|| {
             black_box(fresh_call(floor, "validate", black_box(payload))?);
             Ok(())
-        })?);
+        }));
     }
+    let times = measure(quick, &mut ops)?;
+    // The instance reused for thousands of calls still answers right.
+    verdict(&call(&policy_host, "validate", payload)?)?;
+    let (validate, policy_fresh) = (times[0], times[1]);
+    let (floor_noop, floor_scan, floor_fresh) = match times.get(2..5) {
+        Some(&[noop, scan, fresh]) => (Some(noop), Some(scan), Some(fresh)),
+        _ => (None, None, None),
+    };
     Ok(Row {
         name: request.name,
         bytes: payload.len(),
@@ -220,7 +256,10 @@ fn print_table(rows: &[Row], policy: &Module, floor: Option<&Module>, quick: boo
         if quick {
             "ONE call (smoke run, not a measurement)".to_owned()
         } else {
-            format!("median of {BATCHES} batches of ~{} ms", BATCH.as_millis())
+            format!(
+                "median of {BATCHES} interleaved batches of ~{} ms",
+                BATCH.as_millis()
+            )
         }
     );
     let header = [
