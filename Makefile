@@ -16,7 +16,7 @@ REGISTRY ?= ghcr.io/kubewarden-psa/policies
 POLICY_REF := $(REGISTRY)/pod-security-standards:v$(VERSION)
 NEED_KWCTL = @command -v kwctl >/dev/null 2>&1 || { echo "kwctl is not installed: it is needed for '$@'; get it from https://github.com/kubewarden/kwctl/releases"; exit 1; }
 
-.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats bench push scaffold
+.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats bench push scaffold fuzz
 
 all: policy.wasm
 
@@ -77,6 +77,22 @@ bench: policy.wasm
 	cargo build --release --target wasm32-wasip1 --manifest-path tools/floor/Cargo.toml --target-dir target/floor
 	cargo bench --bench native
 	cargo bench --bench wasm
+
+# Fuzzing (cargo fuzz: libFuzzer, on the nightly toolchain) in fuzz/, its own crate and
+# target dir: seeds fuzz/corpus/ from test_data/ and the PSA fixtures (fuzz/seed.sh), then
+# runs each target for FUZZ_SECONDS. A crash, a panic or an input slower than 10 s stops it,
+# the input kept in fuzz/artifacts/<target>/ (`cargo +nightly fuzz run <target> <file>`
+# replays it). FUZZ_FLAGS go to `cargo fuzz build` and `run` (e.g. `-s none`: no sanitizer).
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := validate_bytes validate_structured validate_settings_bytes
+FUZZ_FLAGS ?=
+fuzz:
+	@command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+	fuzz/seed.sh $(FUZZ_FLAGS)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		cargo +nightly fuzz run $(FUZZ_FLAGS) $$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 || exit 1; \
+	done
 
 fmt:
 	cargo fmt --all

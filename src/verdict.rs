@@ -34,8 +34,14 @@ fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
     // serves what needs the object's JSON (see `Reading`).
     let envelope = match ValidationRequest::parse(text, Reading::OnePass) {
         Ok(envelope) if envelope.request.read_consistently() => envelope,
-        _ => ValidationRequest::parse(text, Reading::Raw)
-            .map_err(|e| format!("cannot read the validation request: {e}"))?,
+        _ => ValidationRequest::parse(text, Reading::Raw).map_err(|e| {
+            // serde quotes what it found: a hostile request could make that any size.
+            let why = e.to_string();
+            format!(
+                "cannot read the validation request: {}",
+                controls::clip_text(&why, 2 * controls::MAX_VALUE_BYTES)
+            )
+        })?,
     };
     let settings = match envelope.settings {
         Some(raw) => {
@@ -161,14 +167,23 @@ fn correct(
     }
 }
 
+/// Exclusion notes listed before the rest are only counted.
+const MAX_EXCLUSION_NOTES: usize = 10;
+
 /// The audit annotation that lists the exclusions a request relied on.
 pub const EXCLUSIONS_ANNOTATION: &str = "exclusions";
 
 /// Every exclusion in use is said: a warning each, and one audit annotation, so that an
 /// auditor can see every exception that let a pod through.
-fn note_exclusions(mut response: ValidationResponse, used: Vec<String>) -> ValidationResponse {
+fn note_exclusions(mut response: ValidationResponse, mut used: Vec<String>) -> ValidationResponse {
     if used.is_empty() {
         return response;
+    }
+    // Bounded like every message: thousands of excluded containers are counted, not listed.
+    if used.len() > MAX_EXCLUSION_NOTES {
+        let more = used.len() - MAX_EXCLUSION_NOTES;
+        used.truncate(MAX_EXCLUSION_NOTES);
+        used.push(format!("and {more} more"));
     }
     response
         .audit_annotations
@@ -457,6 +472,29 @@ mod tests {
             "an existing pod's spec cannot be changed: judge only"
         );
         assert!(r.mutated_object.is_none());
+    }
+
+    #[test]
+    fn request_errors_and_exclusion_notes_are_bounded() {
+        let huge = format!(r#"{{"request":"{}"}}"#, "x".repeat(100_000));
+        let r = validate(huge.as_bytes());
+        assert!(!r.accepted);
+        assert!(r.message.unwrap().len() < 1024);
+        let containers: Vec<Value> = (0..500)
+            .map(|i| json!({"name": format!("c{i}"), "image": "x", "securityContext": {"privileged": true}}))
+            .collect();
+        let payload = serde_json::to_vec(&json!({
+            "settings": {"level": "baseline", "requireReadOnlyRootFilesystem": false,
+                         "exclusions": [{"control": "privileged", "images": ["x"]}]},
+            "request": {"kind": {"group": "", "kind": "Pod"}, "operation": "CREATE",
+                        "object": {"spec": {"containers": containers}}}
+        }))
+        .unwrap();
+        let r = validate(&payload);
+        assert!(r.accepted, "{:?}", r.message);
+        let warnings = r.warnings.unwrap();
+        assert_eq!(warnings.len(), 11);
+        assert_eq!(warnings[10], "exclusion in use: and 490 more");
     }
 
     #[test]

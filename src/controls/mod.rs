@@ -437,7 +437,7 @@ pub(crate) fn bound(violations: &mut [Violation]) {
 pub const MAX_LIST_ITEMS: usize = 10;
 /// Bytes of one list's shown items past which further items are only counted (the first
 /// item is always shown).
-pub const MAX_LIST_BYTES: usize = 256;
+pub const MAX_LIST_BYTES: usize = 1024;
 /// Bytes of one value (a name, a type, a host, an annotation) shown before it is cut.
 pub const MAX_VALUE_BYTES: usize = 256;
 /// Bytes of all the violations of one evaluation, written `reason (detail), ...`: the
@@ -868,10 +868,12 @@ mod tests {
             "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 1 more"
         );
         // Long items: as many as fit in MAX_LIST_BYTES, at least one.
-        let long: Vec<String> = (0..5).map(|i| format!("{i}{}", "y".repeat(99))).collect();
+        let long: Vec<String> = (0..20)
+            .map(|i| format!("{i:02}{}", "y".repeat(198)))
+            .collect();
         let joined = join_quote(&long);
-        assert!(joined.ends_with(" and 3 more"), "{joined}");
-        assert!(joined.len() <= MAX_LIST_BYTES + " and 3 more".len());
+        assert!(joined.ends_with(" and 15 more"), "{joined}");
+        assert!(joined.len() <= MAX_LIST_BYTES + " and 15 more".len());
     }
 
     #[test]
@@ -892,9 +894,9 @@ mod tests {
         assert_eq!((shown, cut), ("a", 2));
         assert_eq!(clip_text("abc", 3), "abc");
         assert_eq!(clip_text("abcd", 3), "abc...(1 more bytes)");
-        let plain = join_plain(&[&huge, &huge]);
-        assert!(plain.ends_with(" and 1 more"), "{plain}");
-        assert!(plain.len() < 300);
+        let plain = join_plain(&[&huge, &huge, &huge, &huge, &huge]);
+        assert!(plain.ends_with(" and 2 more"), "{plain}");
+        assert!(plain.len() <= MAX_LIST_BYTES + " and 2 more".len());
     }
 
     #[test]

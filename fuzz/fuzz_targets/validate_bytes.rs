@@ -1,0 +1,32 @@
+//! `validate` on arbitrary bytes: never panics, never stalls, always answers a well-formed
+//! response; whatever cannot be read is rejected with a reason, never accepted silently.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use pod_security_standards::verdict::validate;
+
+fuzz_target!(|data: &[u8]| {
+    let response = validate(data);
+    if response.accepted {
+        // An acceptance says something only when an exemption applied, and then records it.
+        if response.message.is_some() {
+            assert!(response
+                .audit_annotations
+                .as_ref()
+                .is_some_and(|a| a.contains_key("exempt")));
+        }
+    } else {
+        let message = response.message.as_deref().unwrap_or_default();
+        assert!(!message.is_empty(), "a rejection without a reason");
+        if message.starts_with("violates ") {
+            assert!(
+                message.len() <= 4096,
+                "unbounded message: {} bytes",
+                message.len()
+            );
+        }
+    }
+    // A corrected object is only ever handed back with an acceptance.
+    assert!(response.mutated_object.is_none() || response.accepted);
+    serde_json::to_vec(&response).expect("the response serializes");
+});
