@@ -82,7 +82,7 @@ pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
         pod,
         &settings.exclusions,
     );
-    let violations = std::mem::take(&mut outcome.violations);
+    let mut violations = std::mem::take(&mut outcome.violations);
     if settings.require_read_only_root_filesystem {
         exclusions::check_control(
             &controls::READ_ONLY_ROOT_FILESYSTEM,
@@ -92,6 +92,11 @@ pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
             &mut outcome,
         );
     }
+    // Both sentences share one budget, so that the whole message stays bounded.
+    let standard = violations.len();
+    violations.append(&mut outcome.violations);
+    controls::bound(&mut violations);
+    outcome.violations = violations.split_off(standard);
     let mut sentences = Vec::new();
     if !violations.is_empty() {
         sentences.push(format!(
