@@ -4,6 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use pod_security_standards::verdict::validate;
+use pod_security_standards_fuzz::check_rejection_message;
 
 fuzz_target!(|data: &[u8]| {
     let response = validate(data);
@@ -16,15 +17,7 @@ fuzz_target!(|data: &[u8]| {
                 .is_some_and(|a| a.contains_key("exempt")));
         }
     } else {
-        let message = response.message.as_deref().unwrap_or_default();
-        assert!(!message.is_empty(), "a rejection without a reason");
-        if message.starts_with("violates ") {
-            assert!(
-                message.len() <= 4096,
-                "unbounded message: {} bytes",
-                message.len()
-            );
-        }
+        check_rejection_message(response.message.as_deref());
     }
     // A corrected object is only ever handed back with an acceptance.
     assert!(response.mutated_object.is_none() || response.accepted);

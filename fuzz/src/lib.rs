@@ -10,6 +10,19 @@ mod requests;
 
 pub use requests::{request, wrap, KINDS};
 
+/// What every rejection must be: a reason, and (for a judged pod) a bounded message.
+pub fn check_rejection_message(message: Option<&str>) {
+    let message = message.unwrap_or_default();
+    assert!(!message.is_empty(), "a rejection without a reason");
+    if message.starts_with("violates ") {
+        assert!(
+            message.len() <= 4096,
+            "unbounded message: {} bytes",
+            message.len()
+        );
+    }
+}
+
 /// Values the controls care about, so that the fuzzer reaches them without guessing.
 const TOKENS: &[&str] = &[
     "",
