@@ -5,15 +5,91 @@
 //! Explicit `null`s read as "unset", exactly as Kubernetes' own decoder treats them.
 //! A field of the wrong type is an error, never a silent default: the caller rejects.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Deref;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
-/// Text borrowed from the request when it has no escapes, owned otherwise.
-pub type Str<'a> = Cow<'a, str>;
+/// Text from the request: borrowed when the JSON string has no escapes, owned otherwise.
+///
+/// A newtype rather than `Cow<str>` because serde only borrows a `Cow` that is a field's
+/// whole type: inside an `Option`, a `Vec` or a map key it copies every string.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Str<'a>(Cow<'a, str>);
+
+impl Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Str<'_> {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Str<'_> {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Str<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl<'a> From<&'a str> for Str<'a> {
+    fn from(s: &'a str) -> Self {
+        Str(Cow::Borrowed(s))
+    }
+}
+
+impl From<String> for Str<'_> {
+    fn from(s: String) -> Self {
+        Str(Cow::Owned(s))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(s)))
+            }
+        }
+        deserializer.deserialize_str(StrVisitor)
+    }
+}
 
 /// `null` and absent both mean the empty value, as in Kubernetes' Go types.
 fn null_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -38,8 +114,55 @@ pub struct PodView<'a> {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ObjectMeta<'a> {
-    #[serde(borrow, default, deserialize_with = "null_default")]
+    /// Only the annotations a control reads (see [`read_by_controls`]); every value must
+    /// still be a string, as the API server requires.
+    #[serde(borrow, default, deserialize_with = "security_annotations")]
     pub annotations: BTreeMap<Str<'a>, Str<'a>>,
+}
+
+/// The annotations the controls read: AppArmor's per container, seccomp's for the pod and
+/// per container. Others (often most of an object's metadata) are checked but not kept.
+pub fn read_by_controls(key: &str) -> bool {
+    use crate::controls::{app_armor_profile, seccomp_profile};
+    key.starts_with(app_armor_profile::ANNOTATION_PREFIX)
+        || key == seccomp_profile::POD_ANNOTATION
+        || key.starts_with(seccomp_profile::CONTAINER_ANNOTATION_PREFIX)
+}
+
+fn security_annotations<'de: 'a, 'a, D>(
+    deserializer: D,
+) -> Result<BTreeMap<Str<'a>, Str<'a>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct AnnotationsVisitor;
+    impl<'de> Visitor<'de> for AnnotationsVisitor {
+        type Value = BTreeMap<Str<'de>, Str<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map of strings to strings")
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut kept = BTreeMap::new();
+            while let Some(key) = map.next_key::<Str<'de>>()? {
+                let value = map.next_value::<Str<'de>>()?;
+                // As Go's decoder: the last of duplicate keys wins.
+                if read_by_controls(&key) {
+                    kept.insert(key, value);
+                }
+            }
+            Ok(kept)
+        }
+    }
+    deserializer.deserialize_option(AnnotationsVisitor)
 }
 
 impl ObjectMeta<'_> {
@@ -462,8 +585,48 @@ mod tests {
 
     #[test]
     fn escaped_strings_are_read() {
-        let pod = view(r#"{"metadata":{"annotations":{"a\u0062":"c\"d"}}}"#);
-        assert_eq!(pod.metadata.annotation("ab"), Some("c\"d"));
+        let pod = view(
+            r#"{"metadata":{"annotations":{"container.apparmor.security.beta.kubernetes.io/a\u0062":"c\"d"}}}"#,
+        );
+        assert_eq!(
+            pod.metadata
+                .annotation("container.apparmor.security.beta.kubernetes.io/ab"),
+            Some("c\"d")
+        );
+    }
+
+    #[test]
+    fn only_annotations_a_control_reads_are_kept() {
+        let pod = view(
+            r#"{"metadata":{"annotations":{"team":"a","seccomp.security.alpha.kubernetes.io/pod":"x",
+            "container.seccomp.security.alpha.kubernetes.io/c":"y","seccomp.security.alpha.kubernetes.io/pod":"z"}}}"#,
+        );
+        let kept: Vec<_> = pod.metadata.annotations.keys().map(|k| &**k).collect();
+        assert_eq!(
+            kept,
+            [
+                "container.seccomp.security.alpha.kubernetes.io/c",
+                "seccomp.security.alpha.kubernetes.io/pod"
+            ]
+        );
+        // The last of duplicate keys wins, as in Go.
+        assert_eq!(
+            pod.metadata
+                .annotation("seccomp.security.alpha.kubernetes.io/pod"),
+            Some("z")
+        );
+        // An annotation no control reads must still be a string.
+        assert!(
+            serde_json::from_str::<PodView>(r#"{"metadata":{"annotations":{"team":5}}}"#).is_err()
+        );
+    }
+
+    #[test]
+    fn unescaped_strings_are_borrowed() {
+        let pod = view(r#"{"spec":{"containers":[{"name":"plain","image":"n\u0067inx"}]}}"#);
+        let c = &pod.spec.containers[0];
+        assert!(matches!(c.name, Some(Str(Cow::Borrowed("plain")))));
+        assert!(matches!(&c.image, Some(Str(Cow::Owned(s))) if s == "nginx"));
     }
 
     #[test]

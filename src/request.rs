@@ -128,7 +128,7 @@ impl<'de> Visitor<'de> for RequestSeed {
         // the caller have meant?
         let mut seen = [false; FIELDS.len()];
         while let Some(key) = map.next_key::<Str<'de>>()? {
-            if let Some(i) = FIELDS.iter().position(|f| *f == key) {
+            if let Some(i) = FIELDS.iter().position(|f| *f == &*key) {
                 if std::mem::replace(&mut seen[i], true) {
                     return Err(serde::de::Error::duplicate_field(FIELDS[i]));
                 }
@@ -799,7 +799,7 @@ mod tests {
 
     #[test]
     fn every_workload_kind_is_read_from_its_template() {
-        let template = json!({"metadata": {"annotations": {"a": "b"}},
+        let template = json!({"metadata": {"annotations": {"seccomp.security.alpha.kubernetes.io/pod": "b"}},
                               "spec": {"containers": [{"name": "x"}, {"name": "y"}]}});
         let cases = [
             (
@@ -857,7 +857,13 @@ mod tests {
                 |s| match s {
                     Ok(Subject::Evaluate(e)) => {
                         assert_eq!(e.pod.spec.containers.len(), 2, "{kind}");
-                        assert_eq!(e.pod.metadata.annotation("a"), Some("b"), "{kind}");
+                        assert_eq!(
+                            e.pod
+                                .metadata
+                                .annotation("seccomp.security.alpha.kubernetes.io/pod"),
+                            Some("b"),
+                            "{kind}"
+                        );
                         assert!(e.mutable, "{kind}");
                     }
                     _ => panic!("{kind} not evaluated"),

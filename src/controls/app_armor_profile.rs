@@ -8,7 +8,7 @@
 use super::{forbidden_profile_types, forgive_profile, go_quote, join_quote, pluralize, Violation};
 use crate::pod::{Container, ObjectMeta, PodView};
 
-const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
+pub(crate) const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
 fn allowed_annotation(value: &str) -> bool {
     value.is_empty() || value == "runtime/default" || value.starts_with("localhost/")

@@ -75,7 +75,7 @@ pub fn forgive(_: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<
     };
     let mut taken = Vec::new();
     caps.add.retain(|cap| {
-        let forgiven = values.iter().any(|v| v == cap);
+        let forgiven = values.iter().any(|v| *v == **cap);
         if forgiven {
             taken.push(cap.to_string());
         }

@@ -72,7 +72,7 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     let mut types = BTreeSet::new();
     for volume in &pod.spec.volumes {
         if let Some(kind) = restricted_type(volume) {
-            bad_volumes.push(volume.name.as_ref());
+            bad_volumes.push(&*volume.name);
             types.insert(kind);
         }
     }

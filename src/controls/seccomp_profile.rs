@@ -17,8 +17,9 @@ use super::{
 };
 use crate::pod::{Container, ObjectMeta, PodView, ProfileType};
 
-const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
-const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
+pub(crate) const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
+pub(crate) const CONTAINER_ANNOTATION_PREFIX: &str =
+    "container.seccomp.security.alpha.kubernetes.io/";
 const REASON: &str = "seccompProfile";
 
 const VALID_TYPES: [&str; 2] = ["RuntimeDefault", "Localhost"];
