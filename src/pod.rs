@@ -8,9 +8,9 @@
 use std::borrow::{Borrow, Cow};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::ops::Deref;
+use std::ops::{Deref, DerefMut};
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 /// Text from the request: borrowed when the JSON string has no escapes, owned otherwise.
@@ -88,6 +88,115 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
             }
         }
         deserializer.deserialize_str(StrVisitor)
+    }
+}
+
+/// A JSON array kept without a heap allocation when it has at most one element, the usual
+/// case: one container, one capability to drop, one source per volume. Reads as a slice.
+#[derive(Clone, Default)]
+pub enum List<T> {
+    #[default]
+    Empty,
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Deref for List<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            List::Empty => &[],
+            List::One(item) => std::slice::from_ref(item),
+            List::Many(items) => items,
+        }
+    }
+}
+
+impl<T> DerefMut for List<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match self {
+            List::Empty => &mut [],
+            List::One(item) => std::slice::from_mut(item),
+            List::Many(items) => items,
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for List<T> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T> List<T> {
+    pub fn push(&mut self, item: T) {
+        *self = match std::mem::take(self) {
+            List::Empty => List::One(item),
+            List::One(first) => List::Many(vec![first, item]),
+            List::Many(mut items) => {
+                items.push(item);
+                List::Many(items)
+            }
+        };
+    }
+
+    /// Keeps the elements for which `keep` holds, in order (for exclusions, off the hot path).
+    pub fn retain_mut(&mut self, mut keep: impl FnMut(&mut T) -> bool) {
+        let mut kept = List::Empty;
+        for mut item in self.take_all() {
+            if keep(&mut item) {
+                kept.push(item);
+            }
+        }
+        *self = kept;
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        self.retain_mut(|item| keep(item));
+    }
+
+    fn take_all(&mut self) -> Vec<T> {
+        match std::mem::take(self) {
+            List::Empty => Vec::new(),
+            List::One(item) => vec![item],
+            List::Many(items) => items,
+        }
+    }
+}
+
+impl<'l, T> IntoIterator for &'l List<T> {
+    type Item = &'l T;
+    type IntoIter = std::slice::Iter<'l, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'l, T> IntoIterator for &'l mut List<T> {
+    type Item = &'l mut T;
+    type IntoIter = std::slice::IterMut<'l, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+            type Value = List<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List<T>, A::Error> {
+                let mut list = List::Empty;
+                while let Some(item) = seq.next_element()? {
+                    list.push(item);
+                }
+                Ok(list)
+            }
+        }
+        deserializer.deserialize_seq(ListVisitor(std::marker::PhantomData))
     }
 }
 
@@ -189,13 +298,13 @@ pub struct PodSpec<'a> {
     #[serde(borrow, default)]
     pub security_context: Option<PodSecurityContext<'a>>,
     #[serde(borrow, default, deserialize_with = "null_default")]
-    pub init_containers: Vec<Container<'a>>,
+    pub init_containers: List<Container<'a>>,
     #[serde(borrow, default, deserialize_with = "null_default")]
-    pub containers: Vec<Container<'a>>,
+    pub containers: List<Container<'a>>,
     #[serde(borrow, default, deserialize_with = "null_default")]
-    pub ephemeral_containers: Vec<Container<'a>>,
+    pub ephemeral_containers: List<Container<'a>>,
     #[serde(borrow, default, deserialize_with = "null_default")]
-    pub volumes: Vec<Volume<'a>>,
+    pub volumes: List<Volume<'a>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -220,7 +329,7 @@ pub struct PodSecurityContext<'a> {
     #[serde(default)]
     pub windows_options: Option<WindowsOptions>,
     #[serde(borrow, default, deserialize_with = "null_default")]
-    pub sysctls: Vec<Sysctl<'a>>,
+    pub sysctls: List<Sysctl<'a>>,
 }
 
 /// The `{type: ...}` shape shared by `seccompProfile` and `appArmorProfile`.
@@ -276,7 +385,7 @@ pub struct Container<'a> {
     #[serde(borrow, default)]
     pub security_context: Option<Box<SecurityContext<'a>>>,
     #[serde(default, deserialize_with = "null_default")]
-    pub ports: Vec<ContainerPort>,
+    pub ports: List<ContainerPort>,
     #[serde(borrow, default)]
     pub liveness_probe: Option<Box<Handler<'a>>>,
     #[serde(borrow, default)]
@@ -323,9 +432,9 @@ pub struct SecurityContext<'a> {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Capabilities<'a> {
     #[serde(borrow, default, deserialize_with = "null_default")]
-    pub add: Vec<Str<'a>>,
+    pub add: List<Str<'a>>,
     #[serde(borrow, default, deserialize_with = "null_default")]
-    pub drop: Vec<Str<'a>>,
+    pub drop: List<Str<'a>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -368,7 +477,7 @@ pub struct Lifecycle<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Volume<'a> {
     pub name: Str<'a>,
-    pub sources: Vec<Str<'a>>,
+    pub sources: List<Str<'a>>,
     /// `hostPath.path`, the value a `hostPathVolumes` exclusion names.
     pub host_path: Option<Str<'a>>,
 }
@@ -537,14 +646,14 @@ mod tests {
         assert!(pod.spec.containers.is_empty());
         assert!(pod.spec.security_context.is_none());
         assert_eq!(pod.spec.host_network, None);
-        assert_eq!(pod.spec.volumes[0].sources, vec!["emptyDir"]);
+        assert_eq!(*pod.spec.volumes[0].sources, ["emptyDir"]);
     }
 
     #[test]
     fn unknown_volume_source_is_kept() {
         let pod = view(r#"{"spec":{"volumes":[{"name":"v","fancyNewDisk":{"x":1}}]}}"#);
         assert_eq!(pod.spec.volumes[0].name, "v");
-        assert_eq!(pod.spec.volumes[0].sources, vec!["fancyNewDisk"]);
+        assert_eq!(*pod.spec.volumes[0].sources, ["fancyNewDisk"]);
     }
 
     #[test]
@@ -619,6 +728,26 @@ mod tests {
         assert!(
             serde_json::from_str::<PodView>(r#"{"metadata":{"annotations":{"team":5}}}"#).is_err()
         );
+    }
+
+    #[test]
+    fn lists_keep_every_element_in_order() {
+        let pod = view(
+            r#"{"spec":{"containers":[{"name":"a"},{"name":"b"},{"name":"c"}],"initContainers":[{"name":"i"}]}}"#,
+        );
+        let names: Vec<_> = pod.spec.all_containers().map(|c| c.name()).collect();
+        assert_eq!(names, ["i", "a", "b", "c"]);
+        let mut list = pod.spec.containers.clone();
+        list.retain(|c| c.name() != "b");
+        assert_eq!(
+            list.iter().map(|c| c.name()).collect::<Vec<_>>(),
+            ["a", "c"]
+        );
+        list.retain(|c| c.name() == "c");
+        assert!(matches!(list, List::One(_)));
+        list.retain(|_| false);
+        assert!(list.is_empty() && matches!(list, List::Empty));
+        assert!(serde_json::from_str::<PodView>(r#"{"spec":{"containers":{}}}"#).is_err());
     }
 
     #[test]

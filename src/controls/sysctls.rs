@@ -56,11 +56,7 @@ pub fn check_v1_37(pod: &PodView) -> Option<Violation> {
 }
 
 fn check_with(pod: &PodView, safe: &[&str]) -> Option<Violation> {
-    let sysctls = pod
-        .spec
-        .security_context
-        .as_ref()
-        .map(|sc| sc.sysctls.as_slice())?;
+    let sysctls = pod.spec.security_context.as_ref().map(|sc| &*sc.sysctls)?;
     // Listed in pod order, repeats included, as PSA lists them.
     let forbidden: Vec<&str> = sysctls
         .iter()
