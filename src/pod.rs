@@ -605,27 +605,17 @@ impl<'a> PodSpec<'a> {
 /// Only called once reading has failed, so the tracking costs nothing on the accept path.
 pub fn read_error<'de, S: DeserializeSeed<'de>>(json: &'de str, seed: S) -> String {
     let mut json_de = serde_json::Deserializer::from_str(json);
-    let mut track = serde_path_to_error::Track::new();
-    let result = seed
-        .deserialize(serde_path_to_error::Deserializer::new(
-            &mut json_de,
-            &mut track,
-        ))
-        .and_then(|_| json_de.end());
+    let result = seed.deserialize(&mut json_de).and_then(|_| json_de.end());
     // Both the path (map keys) and serde's text (a string of the wrong type) repeat the
     // request: each is cut, so that the message stays bounded.
     let cut =
         |s: &str| crate::controls::clip_text(s, 2 * crate::controls::MAX_VALUE_BYTES).into_owned();
     match result {
         Ok(()) => "unreadable object".to_owned(),
-        Err(e) => {
-            let path = track.path().to_string();
-            if path.is_empty() || path == "." {
-                cut(&e.to_string())
-            } else {
-                format!("{}: {}", cut(&path), cut(&e.to_string()))
-            }
-        }
+        Err(e) => match crate::json_path::path_of_error(json, &e) {
+            path if path.is_empty() => cut(&e.to_string()),
+            path => format!("{}: {}", cut(&path), cut(&e.to_string())),
+        },
     }
 }
 

@@ -106,15 +106,12 @@ impl Settings {
     /// Reads settings from their JSON text; `null` or `{}` give the defaults.
     pub fn from_json(json: &str) -> Result<Settings, String> {
         let mut de = serde_json::Deserializer::from_str(json);
-        let raw: Option<RawSettings> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            if path.is_empty() || path == "." {
-                e.into_inner().to_string()
-            } else {
-                format!("{path}: {}", e.into_inner())
-            }
-        })?;
-        de.end().map_err(|e| e.to_string())?;
+        let raw: Option<RawSettings> = Deserialize::deserialize(&mut de)
+            .and_then(|raw| de.end().map(|()| raw))
+            .map_err(|e| match crate::json_path::path_of_error(json, &e) {
+                path if path.is_empty() => e.to_string(),
+                path => format!("{path}: {e}"),
+            })?;
         Settings::from_raw(raw.unwrap_or_default())
     }
 
