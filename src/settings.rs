@@ -105,6 +105,10 @@ struct RawExemptions {
 impl Settings {
     /// Reads settings from their JSON text; `null` or `{}` give the defaults.
     pub fn from_json(json: &str) -> Result<Settings, String> {
+        // What policy-server sends for a policy deployed without settings.
+        if matches!(json.trim_matches([' ', '\t', '\n', '\r']), "{}" | "null") {
+            return Ok(Settings::default());
+        }
         let mut de = serde_json::Deserializer::from_str(json);
         let raw: Option<RawSettings> = Deserialize::deserialize(&mut de)
             .and_then(|raw| de.end().map(|()| raw))

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use crate::pod::{Container, ObjectMeta, PodView, ProfileType, SecurityContext};
 
@@ -381,11 +382,32 @@ impl Control {
 }
 
 /// The revisions that apply at `level` and policy version `v1.<minor>`, in message order.
+///
+/// Worked out from [`CONTROLS`] once per level and version, on first use: every request
+/// under the same settings then walks a ready list.
 pub fn checks_at(
     level: Level,
     minor: u32,
 ) -> impl Iterator<Item = (&'static Control, &'static Revision)> {
+    type Checks = Vec<(&'static Control, &'static Revision)>;
+    const VERSIONS: usize = NEWEST_KNOWN_MINOR as usize + 1;
+    static TABLE: [[OnceLock<Checks>; VERSIONS]; 2] =
+        [const { [const { OnceLock::new() }; VERSIONS] }; 2];
     let minor = minor.min(NEWEST_KNOWN_MINOR);
+    let row = match level {
+        Level::Baseline => 0,
+        Level::Restricted => 1,
+    };
+    TABLE[row][minor as usize]
+        .get_or_init(|| work_out_checks(level, minor).collect())
+        .iter()
+        .copied()
+}
+
+fn work_out_checks(
+    level: Level,
+    minor: u32,
+) -> impl Iterator<Item = (&'static Control, &'static Revision)> {
     CONTROLS.iter().filter_map(move |control| {
         if control.level > level {
             return None;
@@ -684,6 +706,22 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_of_checks_is_worked_out_from_the_controls() {
+        for level in [Level::Baseline, Level::Restricted] {
+            for minor in 0..=NEWEST_KNOWN_MINOR + 2 {
+                let ids = |checks: &mut dyn Iterator<Item = (&Control, &Revision)>| {
+                    checks.map(|(c, r)| (c.id, r.since)).collect::<Vec<_>>()
+                };
+                let worked_out = ids(&mut work_out_checks(level, minor.min(NEWEST_KNOWN_MINOR)));
+                assert!(!worked_out.is_empty());
+                // Twice: the first call fills the table, the second reads it.
+                assert_eq!(ids(&mut checks_at(level, minor)), worked_out);
+                assert_eq!(ids(&mut checks_at(level, minor)), worked_out);
+            }
+        }
+    }
 
     #[test]
     fn table_is_in_message_order() {
