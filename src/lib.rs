@@ -27,7 +27,7 @@ pub extern "C" fn wapc_init() {
 }
 
 fn validate(payload: &[u8]) -> CallResult {
-    Ok(serde_json::to_vec(&verdict::validate(payload))?)
+    Ok(verdict::response_json(&verdict::validate(payload))?)
 }
 
 fn validate_settings(payload: &[u8]) -> CallResult {

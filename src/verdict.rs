@@ -218,6 +218,24 @@ pub fn describe(violations: &[Violation]) -> String {
     out
 }
 
+/// [`accept`] as `serde_json` writes it (a unit test keeps the two equal): most requests
+/// get this answer, so it is copied rather than serialized.
+const ACCEPTED_JSON: &[u8] = br#"{"accepted":true,"message":null,"code":null,"mutated_object":null,"audit_annotations":null,"warnings":null}"#;
+
+/// The response as the host reads it.
+pub fn response_json(response: &ValidationResponse) -> serde_json::Result<Vec<u8>> {
+    let plain_accept = response.accepted
+        && response.message.is_none()
+        && response.code.is_none()
+        && response.mutated_object.is_none()
+        && response.audit_annotations.is_none()
+        && response.warnings.is_none();
+    if plain_accept {
+        return Ok(ACCEPTED_JSON.to_vec());
+    }
+    serde_json::to_vec(response)
+}
+
 fn accept() -> ValidationResponse {
     ValidationResponse {
         accepted: true,
@@ -382,6 +400,24 @@ mod tests {
             )
         );
         assert_eq!(r.audit_annotations.unwrap()[EXEMPT_ANNOTATION], "namespace");
+    }
+
+    #[test]
+    fn the_plain_acceptance_is_written_as_serde_writes_it() {
+        assert_eq!(
+            String::from_utf8(response_json(&accept()).unwrap()).unwrap(),
+            serde_json::to_string(&accept()).unwrap()
+        );
+        let mut warned = accept();
+        warned.warnings = Some(vec!["w".to_owned()]);
+        let json: Value = serde_json::from_slice(&response_json(&warned).unwrap()).unwrap();
+        assert_eq!(json["warnings"][0], "w");
+        let json: Value =
+            serde_json::from_slice(&response_json(&reject("no".to_owned())).unwrap()).unwrap();
+        assert_eq!(
+            (&json["accepted"], &json["message"]),
+            (&json!(false), &json!("no"))
+        );
     }
 
     #[test]
