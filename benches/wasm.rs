@@ -16,7 +16,8 @@
 //! with `BENCH_QUICK` set it makes one call of each, checks the verdicts and exits.
 //!
 //! Modules: `$POLICY_WASM` (default `policy.wasm` at the crate root) and `$FLOOR_WASM`
-//! (default `target/floor/wasm32-wasip1/release/floor.wasm`); `make bench` builds both.
+//! (default `target/floor/floor.wasm`, tools/floor's module after wasm-opt, as policy.wasm);
+//! `make bench` builds both.
 //! Exits non-zero when the policy gives a wrong verdict, so a broken policy is never timed.
 
 #[path = "../tests/common/host.rs"]
@@ -40,8 +41,7 @@ const BATCHES: usize = 25;
 fn floor_path() -> PathBuf {
     match std::env::var_os("FLOOR_WASM") {
         Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("target/floor/wasm32-wasip1/release/floor.wasm"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/floor/floor.wasm"),
     }
 }
 
