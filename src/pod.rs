@@ -130,14 +130,15 @@ impl<T: fmt::Debug> fmt::Debug for List<T> {
 
 impl<T> List<T> {
     pub fn push(&mut self, item: T) {
-        *self = match std::mem::take(self) {
-            List::Empty => List::One(item),
-            List::One(first) => List::Many(vec![first, item]),
-            List::Many(mut items) => {
-                items.push(item);
-                List::Many(items)
+        match self {
+            List::Many(items) => items.push(item),
+            List::Empty => *self = List::One(item),
+            List::One(_) => {
+                if let List::One(first) = std::mem::take(self) {
+                    *self = List::Many(vec![first, item]);
+                }
             }
-        };
+        }
     }
 
     /// Keeps the elements for which `keep` holds, in order (for exclusions, off the hot path).
