@@ -16,7 +16,7 @@ REGISTRY ?= ghcr.io/kubewarden-psa/policies
 POLICY_REF := $(REGISTRY)/pod-security-standards:v$(VERSION)
 NEED_KWCTL = @command -v kwctl >/dev/null 2>&1 || { echo "kwctl is not installed: it is needed for '$@'; get it from https://github.com/kubewarden/kwctl/releases"; exit 1; }
 
-.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats bench push scaffold fuzz
+.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats bench bench-icount push scaffold fuzz
 
 all: policy.wasm
 
@@ -88,11 +88,22 @@ bats:
 # native timings (criterion), then both modules in the waPC host, with ratios and sizes.
 # The floor goes through wasm-opt as the policy does; the wasm bench finds it at
 # target/floor/floor.wasm (or $FLOOR_WASM).
-bench: policy.wasm
+FLOOR := target/floor/floor.wasm
+$(FLOOR): tools/floor/src/lib.rs tools/floor/Cargo.toml tools/floor/Cargo.lock
 	cargo build --release --target wasm32-wasip1 --manifest-path tools/floor/Cargo.toml --target-dir target/floor
-	@$(call optimize,target/floor/wasm32-wasip1/release/floor.wasm,target/floor/floor.wasm)
+	@$(call optimize,target/floor/wasm32-wasip1/release/floor.wasm,$(FLOOR))
+
+bench: policy.wasm $(FLOOR)
 	cargo bench --bench native
 	cargo bench --bench wasm
+
+# Instructions per validate call, policy against floor, counted by callgrind (valgrind):
+# figures that do not move with the machine's load (tools/icount.rs; about 5 minutes).
+ICOUNT_CALLS ?= 5000
+bench-icount: policy.wasm $(FLOOR)
+	@command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed: it is needed for '$@' (Debian: apt-get install valgrind)"; exit 1; }
+	cargo build --profile bench --example icount
+	target/release/examples/icount policy.wasm $(FLOOR) $(ICOUNT_CALLS)
 
 # Fuzzing (cargo fuzz: libFuzzer, on the nightly toolchain) in fuzz/, its own crate and
 # target dir: seeds fuzz/corpus/ from test_data/ and the PSA fixtures (fuzz/seed.sh), then

@@ -208,6 +208,7 @@ fn documented_make_targets_resolve() {
         "test",
         "e2e-tests",
         "bench",
+        "bench-icount",
         "fmt",
         "lint",
         "clean",

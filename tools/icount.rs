@@ -1,0 +1,102 @@
+//! `make bench-icount`: instructions per `validate` call, the policy against the floor, on
+//! every request of `make bench`, counted by valgrind's callgrind. A time moves with the
+//! machine's load by tens of percent; an instruction count does not.
+//!
+//! Usage: icount <policy.wasm> <floor.wasm> [calls]
+//!
+//! For each module and request it runs itself under callgrind twice, making 1000 calls and
+//! then 1000 + `calls` (default 5000) through the waPC host the tests use: the difference,
+//! divided by `calls`, is one call without loading, compiling and instantiating.
+//! (Internally: icount --calls <module> <request> <n> makes the calls.)
+
+#[path = "../tests/common/host.rs"]
+#[allow(dead_code)]
+mod host;
+
+#[path = "../benches/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+const BASE_CALLS: u64 = 1000;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.as_slice() {
+        [flag, module, request, calls] if flag == "--calls" => make_calls(module, request, calls),
+        [policy, floor] => report(policy, floor, 5000),
+        [policy, floor, calls] => match calls.parse() {
+            Ok(calls) if calls > 0 => report(policy, floor, calls),
+            _ => Err(format!("calls must be a positive number, not {calls:?}")),
+        },
+        _ => Err("usage: icount <policy.wasm> <floor.wasm> [calls]".to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("icount: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn make_calls(module: &str, request: &str, calls: &str) -> Result<(), String> {
+    let calls: u64 = calls.parse().map_err(|e| format!("calls {calls:?}: {e}"))?;
+    let request = common::requests()
+        .into_iter()
+        .find(|r| r.name == request)
+        .ok_or_else(|| format!("no request named {request:?}"))?;
+    let policy = host::WasmPolicy::load(Path::new(module))?;
+    for _ in 0..calls {
+        std::hint::black_box(policy.call("validate", &request.payload)?);
+    }
+    Ok(())
+}
+
+/// Instructions of `icount --calls module request calls`, as callgrind counts them.
+fn instructions(module: &str, request: &str, calls: u64) -> Result<u64, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        // The host compiles the module to machine code at run time.
+        .arg("--smc-check=all-non-file")
+        .arg(me)
+        .args(["--calls", module, request, &calls.to_string()])
+        .output()
+        .map_err(|e| {
+            format!("cannot run valgrind ({e}): install it (Debian: apt-get install valgrind)")
+        })?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("{module} on {request}: {stderr}"));
+    }
+    stderr
+        .lines()
+        .find_map(|line| line.split("Collected : ").nth(1))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| format!("no instruction count in callgrind's output: {stderr}"))
+}
+
+fn per_call(module: &str, request: &str, calls: u64) -> Result<u64, String> {
+    let base = instructions(module, request, BASE_CALLS)?;
+    let more = instructions(module, request, BASE_CALLS + calls)?;
+    Ok(more.saturating_sub(base) / calls)
+}
+
+fn report(policy: &str, floor: &str, calls: u64) -> Result<(), String> {
+    println!("instructions per validate call (callgrind, {calls} calls beyond {BASE_CALLS})");
+    println!("| request       | floor scan | policy validate | validate/scan |");
+    println!("| ------------- | ---------- | --------------- | ------------- |");
+    for request in common::requests() {
+        let name = request.name;
+        let floor = per_call(floor, name, calls)?;
+        let policy = per_call(policy, name, calls)?;
+        println!(
+            "| {name:<13} | {floor:>10} | {policy:>15} | {:>12.2}x |",
+            policy as f64 / floor.max(1) as f64
+        );
+    }
+    Ok(())
+}
