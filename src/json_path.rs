@@ -5,6 +5,15 @@
 //! the module 70 KB bigger), the path is rebuilt only after an error, by walking the text
 //! up to the error's position.
 
+/// `path: serde's message` (serde's message alone at the top level), each part as `show`
+/// prints it: the pod's reader cuts both, since both can repeat the request at any length.
+pub fn explain(json: &str, error: &serde_json::Error, show: impl Fn(&str) -> String) -> String {
+    match path_of_error(json, error) {
+        path if path.is_empty() => show(&error.to_string()),
+        path => format!("{}: {}", show(&path), show(&error.to_string())),
+    }
+}
+
 /// The path to the value being read at `error`'s position in `json`, `""` at the top level.
 pub fn path_of_error(json: &str, error: &serde_json::Error) -> String {
     if error.line() == 0 {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 /// Text from the request: borrowed when the JSON string has no escapes, owned otherwise.
@@ -602,22 +602,13 @@ impl<'a> PodSpec<'a> {
     }
 }
 
-/// Error text for JSON that does not fit `seed`, naming the path to the offending field.
-/// Only called once reading has failed, so the tracking costs nothing on the accept path.
-pub fn read_error<'de, S: DeserializeSeed<'de>>(json: &'de str, seed: S) -> String {
-    let mut json_de = serde_json::Deserializer::from_str(json);
-    let result = seed.deserialize(&mut json_de).and_then(|_| json_de.end());
-    // Both the path (map keys) and serde's text (a string of the wrong type) repeat the
-    // request: each is cut, so that the message stays bounded.
-    let cut =
-        |s: &str| crate::controls::clip_text(s, 2 * crate::controls::MAX_VALUE_BYTES).into_owned();
-    match result {
-        Ok(()) => "unreadable object".to_owned(),
-        Err(e) => match crate::json_path::path_of_error(json, &e) {
-            path if path.is_empty() => cut(&e.to_string()),
-            path => format!("{}: {}", cut(&path), cut(&e.to_string())),
-        },
-    }
+/// Error text for JSON that the view could not be read from, naming the path to the
+/// offending field. Both the path (map keys) and serde's text (a string of the wrong type)
+/// repeat the request: each is cut, so that the message stays bounded.
+pub fn read_error(json: &str, error: &serde_json::Error) -> String {
+    crate::json_path::explain(json, error, |s| {
+        crate::controls::clip_text(s, 2 * crate::controls::MAX_VALUE_BYTES).into_owned()
+    })
 }
 
 #[cfg(test)]
@@ -652,7 +643,7 @@ mod tests {
         let json =
             r#"{"spec":{"containers":[{"name":"a","securityContext":{"privileged":"yes"}}]}}"#;
         assert!(serde_json::from_str::<PodView>(json).is_err());
-        let msg = read_error(json, std::marker::PhantomData::<PodView>);
+        let msg = read_error(json, &serde_json::from_str::<PodView>(json).unwrap_err());
         assert!(
             msg.starts_with("spec.containers[0].securityContext.privileged: invalid type"),
             "{msg}"
@@ -753,7 +744,7 @@ mod tests {
     fn read_errors_cut_what_they_repeat() {
         let long = "v".repeat(100_000);
         let json = format!(r#"{{"metadata":{{"annotations":{{"{long}":5}}}}}}"#);
-        let msg = read_error(&json, std::marker::PhantomData::<PodView>);
+        let msg = read_error(&json, &serde_json::from_str::<PodView>(&json).unwrap_err());
         assert!(msg.starts_with("metadata.annotations.vvv"), "{msg}");
         assert!(
             msg.contains("more bytes)") && msg.len() < 1200,
@@ -761,7 +752,7 @@ mod tests {
             msg.len()
         );
         let json = format!(r#"{{"spec":{{"hostPID":"{long}"}}}}"#);
-        let msg = read_error(&json, std::marker::PhantomData::<PodView>);
+        let msg = read_error(&json, &serde_json::from_str::<PodView>(&json).unwrap_err());
         assert!(
             msg.starts_with("spec.hostPID: invalid type: string \"vvv"),
             "{msg}"

@@ -478,11 +478,11 @@ pub fn read_pod<'a>(
     carrier: PodCarrier,
     field: &str,
 ) -> Result<PodView<'a>, String> {
-    let found = read_seed(json, CarrierSeed::<PodView>(carrier, PhantomData)).map_err(|_| {
-        let why = read_error(json, CarrierSeed::<PodView>(carrier, PhantomData));
+    let found = read_seed(json, CarrierSeed::<PodView>(carrier, PhantomData)).map_err(|e| {
         format!(
-            "cannot read the {} in request.{field}: {why}",
-            carrier.kind()
+            "cannot read the {} in request.{field}: {}",
+            carrier.kind(),
+            read_error(json, &e)
         )
     })?;
     pod_of(found, carrier, field)

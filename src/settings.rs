@@ -112,10 +112,7 @@ impl Settings {
         let mut de = serde_json::Deserializer::from_str(json);
         let raw: Option<RawSettings> = Deserialize::deserialize(&mut de)
             .and_then(|raw| de.end().map(|()| raw))
-            .map_err(|e| match crate::json_path::path_of_error(json, &e) {
-                path if path.is_empty() => e.to_string(),
-                path => format!("{path}: {e}"),
-            })?;
+            .map_err(|e| crate::json_path::explain(json, &e, str::to_owned))?;
         Settings::from_raw(raw.unwrap_or_default())
     }
 
