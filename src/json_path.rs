@@ -3,14 +3,29 @@
 //! serde_json reports a line and a column; a user fixing a manifest wants the field. Rather
 //! than track the path on every read (a wrapping deserializer made every call slower and
 //! the module 70 KB bigger), the path is rebuilt only after an error, by walking the text
-//! up to the error's position.
+//! up to the error's position. The request's own reader ([`crate::json`]) gives that
+//! position as a byte offset; serde_json (settings) as a line and a column.
 
 /// `path: serde's message` (serde's message alone at the top level), each part as `show`
 /// prints it: the pod's reader cuts both, since both can repeat the request at any length.
 pub fn explain(json: &str, error: &serde_json::Error, show: impl Fn(&str) -> String) -> String {
-    match path_of_error(json, error) {
-        path if path.is_empty() => show(&error.to_string()),
-        path => format!("{}: {}", show(&path), show(&error.to_string())),
+    with_path(path_of_error(json, error), &error.to_string(), show)
+}
+
+/// [`explain`] for an error of this crate's own reader, which says at which byte it stopped.
+pub fn explain_read(
+    json: &str,
+    error: &crate::json::Error,
+    show: impl Fn(&str) -> String,
+) -> String {
+    let path = path_before(json.as_bytes(), error.offset.min(json.len()));
+    with_path(path, &error.to_string(), show)
+}
+
+fn with_path(path: String, message: &str, show: impl Fn(&str) -> String) -> String {
+    match path {
+        path if path.is_empty() => show(message),
+        path => format!("{}: {}", show(&path), show(message)),
     }
 }
 

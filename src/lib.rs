@@ -7,6 +7,7 @@
 pub mod controls;
 pub mod exclusions;
 pub mod image;
+pub mod json;
 pub mod json_path;
 pub mod mutate;
 pub mod pod;

@@ -1,7 +1,7 @@
 //! A borrowed, read-only view of the parts of a pod that the Pod Security Standards read.
 //!
-//! Only the fields a control looks at are deserialized; everything else in the object is
-//! skipped unparsed. Strings borrow from the request where JSON allows it (no escapes).
+//! Only the fields a control looks at are read; everything else in the object is checked
+//! for well-formedness and skipped. Strings borrow from the request where JSON allows it (no escapes).
 //! Explicit `null`s read as "unset", exactly as Kubernetes' own decoder treats them.
 //! A field of the wrong type is an error, never a silent default: the caller rejects.
 
@@ -10,13 +10,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use crate::json::{self, read_fields, Reader};
 
 /// Text from the request: borrowed when the JSON string has no escapes, owned otherwise.
 ///
-/// A newtype rather than `Cow<str>` because serde only borrows a `Cow` that is a field's
-/// whole type: inside an `Option`, a `Vec` or a map key it copies every string.
+/// A newtype rather than `Cow<str>`, so that the view's types say where their text comes
+/// from and compare with `&str` directly.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Str<'a>(Cow<'a, str>);
 
@@ -66,28 +65,6 @@ impl<'a> From<&'a str> for Str<'a> {
 impl From<String> for Str<'_> {
     fn from(s: String) -> Self {
         Str(Cow::Owned(s))
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct StrVisitor;
-        impl<'de> Visitor<'de> for StrVisitor {
-            type Value = Str<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Borrowed(s)))
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(s.to_owned())))
-            }
-            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(s)))
-            }
-        }
-        deserializer.deserialize_str(StrVisitor)
     }
 }
 
@@ -181,53 +158,72 @@ impl<'l, T> IntoIterator for &'l mut List<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ListVisitor<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
-            type Value = List<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List<T>, A::Error> {
-                let mut list = List::Empty;
-                while let Some(item) = seq.next_element()? {
-                    list.push(item);
-                }
-                Ok(list)
-            }
-        }
-        deserializer.deserialize_seq(ListVisitor(std::marker::PhantomData))
+impl<T> List<T> {
+    /// Reads a JSON array, each element with `element`.
+    fn read<'a>(
+        r: &mut Reader<'a>,
+        mut element: impl FnMut(&mut Reader<'a>) -> json::Result<T>,
+    ) -> json::Result<Self> {
+        let mut list = List::Empty;
+        r.array("an array", |r| {
+            list.push(element(r)?);
+            Ok(())
+        })?;
+        Ok(list)
+    }
+
+    /// `null` or an array: `null` and absent both mean empty, as in Kubernetes' Go types.
+    fn read_nullable<'a>(
+        r: &mut Reader<'a>,
+        element: impl FnMut(&mut Reader<'a>) -> json::Result<T>,
+    ) -> json::Result<Self> {
+        r.or_default(|r| List::read(r, element))
     }
 }
 
-/// `null` and absent both mean the empty value, as in Kubernetes' Go types.
-fn null_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
 /// A pod's metadata and spec: a Pod object, or the pod template of a workload.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct PodView<'a> {
     /// A Pod object's own `kind`; absent in a pod template.
-    #[serde(borrow, default)]
     pub kind: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
     pub metadata: ObjectMeta<'a>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
     pub spec: PodSpec<'a>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+impl<'a> PodView<'a> {
+    /// Reads a Pod object or a pod template (`metadata` and `spec`).
+    pub fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut pod = PodView::default();
+        read_fields!(r, "a pod object", {
+            "kind" => pod.kind = r.opt_str()?,
+            "metadata" => pod.metadata = r.or_default(ObjectMeta::read)?,
+            "spec" => pod.spec = r.or_default(PodSpec::read)?,
+        })?;
+        Ok(pod)
+    }
+
+    /// Reads a whole JSON text as a pod (tests, and callers holding only the pod).
+    pub fn from_json(json: &'a str) -> json::Result<Self> {
+        Reader::read_all(json, PodView::read)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct ObjectMeta<'a> {
     /// Only the annotations a control reads (see [`read_by_controls`]); every value must
     /// still be a string, as the API server requires.
-    #[serde(borrow, default, deserialize_with = "security_annotations")]
     pub annotations: BTreeMap<Str<'a>, Str<'a>>,
+}
+
+impl<'a> ObjectMeta<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut meta = ObjectMeta::default();
+        read_fields!(r, "an object's metadata", {
+            "annotations" => meta.annotations = r.or_default(security_annotations)?,
+        })?;
+        Ok(meta)
+    }
 }
 
 /// The annotations the controls read: AppArmor's per container, seccomp's for the pod and
@@ -239,40 +235,18 @@ pub fn read_by_controls(key: &str) -> bool {
         || key.starts_with(seccomp_profile::CONTAINER_ANNOTATION_PREFIX)
 }
 
-fn security_annotations<'de: 'a, 'a, D>(
-    deserializer: D,
-) -> Result<BTreeMap<Str<'a>, Str<'a>>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    struct AnnotationsVisitor;
-    impl<'de> Visitor<'de> for AnnotationsVisitor {
-        type Value = BTreeMap<Str<'de>, Str<'de>>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a map of strings to strings")
+fn security_annotations<'a>(r: &mut Reader<'a>) -> json::Result<BTreeMap<Str<'a>, Str<'a>>> {
+    let mut kept = BTreeMap::new();
+    r.object("a map of strings to strings", |r, key| {
+        // As Go's decoder: the last of duplicate keys wins.
+        if read_by_controls(&key) {
+            kept.insert(key, r.str()?);
+            Ok(())
+        } else {
+            r.skip_string()
         }
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_map(self)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut kept = BTreeMap::new();
-            while let Some(key) = map.next_key::<Str<'de>>()? {
-                let value = map.next_value::<Str<'de>>()?;
-                // As Go's decoder: the last of duplicate keys wins.
-                if read_by_controls(&key) {
-                    kept.insert(key, value);
-                }
-            }
-            Ok(kept)
-        }
-    }
-    deserializer.deserialize_option(AnnotationsVisitor)
+    })?;
+    Ok(kept)
 }
 
 impl ObjectMeta<'_> {
@@ -281,93 +255,160 @@ impl ObjectMeta<'_> {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct PodSpec<'a> {
-    #[serde(default)]
     pub host_network: Option<bool>,
-    #[serde(rename = "hostPID", default)]
     pub host_pid: Option<bool>,
-    #[serde(rename = "hostIPC", default)]
     pub host_ipc: Option<bool>,
-    #[serde(default)]
     pub host_users: Option<bool>,
-    #[serde(borrow, default)]
     pub runtime_class_name: Option<Str<'a>>,
-    #[serde(borrow, default)]
     pub os: Option<PodOs<'a>>,
-    #[serde(borrow, default)]
     pub security_context: Option<PodSecurityContext<'a>>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
     pub init_containers: List<Container<'a>>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
     pub containers: List<Container<'a>>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
     pub ephemeral_containers: List<Container<'a>>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
     pub volumes: List<Volume<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+impl<'a> PodSpec<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut spec = PodSpec::default();
+        read_fields!(r, "a pod spec", {
+            "containers" => spec.containers = List::read_nullable(r, Container::read)?,
+            "initContainers" => spec.init_containers = List::read_nullable(r, Container::read)?,
+            "ephemeralContainers" => {
+                spec.ephemeral_containers = List::read_nullable(r, Container::read)?
+            },
+            "volumes" => spec.volumes = List::read_nullable(r, Volume::read)?,
+            "securityContext" => spec.security_context = r.option(PodSecurityContext::read)?,
+            "hostNetwork" => spec.host_network = r.opt_bool()?,
+            "hostPID" => spec.host_pid = r.opt_bool()?,
+            "hostIPC" => spec.host_ipc = r.opt_bool()?,
+            "hostUsers" => spec.host_users = r.opt_bool()?,
+            "runtimeClassName" => spec.runtime_class_name = r.opt_str()?,
+            "os" => spec.os = r.option(PodOs::read)?,
+        })?;
+        Ok(spec)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct PodOs<'a> {
-    #[serde(borrow, default)]
     pub name: Option<Str<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl<'a> PodOs<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut os = PodOs::default();
+        read_fields!(r, "a pod OS", {
+            "name" => os.name = r.opt_str()?,
+        })?;
+        Ok(os)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct PodSecurityContext<'a> {
-    #[serde(default)]
     pub run_as_non_root: Option<bool>,
-    #[serde(default)]
     pub run_as_user: Option<i64>,
-    #[serde(borrow, default)]
     pub seccomp_profile: Option<ProfileType<'a>>,
-    #[serde(borrow, default)]
     pub app_armor_profile: Option<ProfileType<'a>>,
-    #[serde(borrow, default, rename = "seLinuxOptions")]
     pub se_linux_options: Option<SeLinuxOptions<'a>>,
-    #[serde(default)]
     pub windows_options: Option<WindowsOptions>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
     pub sysctls: List<Sysctl<'a>>,
 }
 
+impl<'a> PodSecurityContext<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut sc = PodSecurityContext::default();
+        read_fields!(r, "a pod security context", {
+            "runAsNonRoot" => sc.run_as_non_root = r.opt_bool()?,
+            "runAsUser" => sc.run_as_user = r.opt_i64()?,
+            "seccompProfile" => sc.seccomp_profile = r.option(ProfileType::read)?,
+            "appArmorProfile" => sc.app_armor_profile = r.option(ProfileType::read)?,
+            "seLinuxOptions" => sc.se_linux_options = r.option(SeLinuxOptions::read)?,
+            "windowsOptions" => sc.windows_options = r.option(WindowsOptions::read)?,
+            "sysctls" => sc.sysctls = List::read_nullable(r, Sysctl::read)?,
+        })?;
+        Ok(sc)
+    }
+}
+
 /// The `{type: ...}` shape shared by `seccompProfile` and `appArmorProfile`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ProfileType<'a> {
-    #[serde(rename = "type", borrow, default)]
     pub kind: Option<Str<'a>>,
 }
 
-impl ProfileType<'_> {
+impl<'a> ProfileType<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut profile = ProfileType::default();
+        read_fields!(r, "a profile", {
+            "type" => profile.kind = r.opt_str()?,
+        })?;
+        Ok(profile)
+    }
+
     /// The profile type as Go reads it: unset is the empty string.
     pub fn kind(&self) -> &str {
         self.kind.as_deref().unwrap_or("")
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct SeLinuxOptions<'a> {
-    #[serde(rename = "type", borrow, default)]
     pub kind: Option<Str<'a>>,
-    #[serde(borrow, default)]
     pub user: Option<Str<'a>>,
-    #[serde(borrow, default)]
     pub role: Option<Str<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl<'a> SeLinuxOptions<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut options = SeLinuxOptions::default();
+        read_fields!(r, "SELinux options", {
+            "type" => options.kind = r.opt_str()?,
+            "user" => options.user = r.opt_str()?,
+            "role" => options.role = r.opt_str()?,
+        })?;
+        Ok(options)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct WindowsOptions {
-    #[serde(default)]
     pub host_process: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+impl WindowsOptions {
+    #[inline(never)]
+    fn read(r: &mut Reader) -> json::Result<Self> {
+        let mut options = WindowsOptions::default();
+        read_fields!(r, "Windows options", {
+            "hostProcess" => options.host_process = r.opt_bool()?,
+        })?;
+        Ok(options)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Sysctl<'a> {
-    #[serde(borrow, default)]
     pub name: Option<Str<'a>>,
+}
+
+impl<'a> Sysctl<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut sysctl = Sysctl::default();
+        read_fields!(r, "a sysctl", {
+            "name" => sysctl.name = r.opt_str()?,
+        })?;
+        Ok(sysctl)
+    }
 }
 
 /// A container, init container or ephemeral container.
@@ -376,98 +417,164 @@ pub struct Sysctl<'a> {
 /// however many fields the view knows, so that a request of millions of `{}` containers
 /// stays within memory (a wasm32 guest's in particular: unboxed, 20 MiB of `[{},{},...]`
 /// asked for more than 2 GiB and the module trapped).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct Container<'a> {
-    #[serde(borrow, default)]
     pub name: Option<Str<'a>>,
-    #[serde(borrow, default)]
     pub image: Option<Str<'a>>,
-    #[serde(borrow, default)]
     pub security_context: Option<Box<SecurityContext<'a>>>,
-    #[serde(default, deserialize_with = "null_default")]
     pub ports: List<ContainerPort>,
-    #[serde(borrow, default)]
     pub liveness_probe: Option<Box<Handler<'a>>>,
-    #[serde(borrow, default)]
     pub readiness_probe: Option<Box<Handler<'a>>>,
-    #[serde(borrow, default)]
     pub startup_probe: Option<Box<Handler<'a>>>,
-    #[serde(borrow, default)]
     pub lifecycle: Option<Box<Lifecycle<'a>>>,
 }
 
-impl Container<'_> {
+impl<'a> Container<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut c = Container::default();
+        let boxed = |r: &mut Reader<'a>| Handler::read(r).map(Box::new);
+        read_fields!(r, "a container", {
+            "name" => c.name = r.opt_str()?,
+            "image" => c.image = r.opt_str()?,
+            "securityContext" => {
+                c.security_context = r.option(|r| SecurityContext::read(r).map(Box::new))?
+            },
+            "ports" => c.ports = List::read_nullable(r, ContainerPort::read)?,
+            "livenessProbe" => c.liveness_probe = r.option(boxed)?,
+            "readinessProbe" => c.readiness_probe = r.option(boxed)?,
+            "startupProbe" => c.startup_probe = r.option(boxed)?,
+            "lifecycle" => c.lifecycle = r.option(|r| Lifecycle::read(r).map(Box::new))?,
+        })?;
+        Ok(c)
+    }
+
     pub fn name(&self) -> &str {
         self.name.as_deref().unwrap_or("")
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct SecurityContext<'a> {
-    #[serde(default)]
     pub privileged: Option<bool>,
-    #[serde(default)]
     pub allow_privilege_escalation: Option<bool>,
-    #[serde(default)]
     pub run_as_non_root: Option<bool>,
-    #[serde(default)]
     pub run_as_user: Option<i64>,
-    #[serde(default)]
     pub read_only_root_filesystem: Option<bool>,
-    #[serde(borrow, default)]
     pub capabilities: Option<Capabilities<'a>>,
-    #[serde(borrow, default)]
     pub proc_mount: Option<Str<'a>>,
-    #[serde(borrow, default)]
     pub seccomp_profile: Option<ProfileType<'a>>,
-    #[serde(borrow, default)]
     pub app_armor_profile: Option<ProfileType<'a>>,
-    #[serde(borrow, default, rename = "seLinuxOptions")]
     pub se_linux_options: Option<SeLinuxOptions<'a>>,
-    #[serde(default)]
     pub windows_options: Option<WindowsOptions>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+impl<'a> SecurityContext<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut sc = SecurityContext::default();
+        read_fields!(r, "a security context", {
+            "privileged" => sc.privileged = r.opt_bool()?,
+            "allowPrivilegeEscalation" => sc.allow_privilege_escalation = r.opt_bool()?,
+            "runAsNonRoot" => sc.run_as_non_root = r.opt_bool()?,
+            "runAsUser" => sc.run_as_user = r.opt_i64()?,
+            "readOnlyRootFilesystem" => sc.read_only_root_filesystem = r.opt_bool()?,
+            "capabilities" => sc.capabilities = r.option(Capabilities::read)?,
+            "procMount" => sc.proc_mount = r.opt_str()?,
+            "seccompProfile" => sc.seccomp_profile = r.option(ProfileType::read)?,
+            "appArmorProfile" => sc.app_armor_profile = r.option(ProfileType::read)?,
+            "seLinuxOptions" => sc.se_linux_options = r.option(SeLinuxOptions::read)?,
+            "windowsOptions" => sc.windows_options = r.option(WindowsOptions::read)?,
+        })?;
+        Ok(sc)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Capabilities<'a> {
-    #[serde(borrow, default, deserialize_with = "null_default")]
     pub add: List<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "null_default")]
     pub drop: List<Str<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl<'a> Capabilities<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut caps = Capabilities::default();
+        read_fields!(r, "capabilities", {
+            "add" => caps.add = List::read_nullable(r, Reader::str)?,
+            "drop" => caps.drop = List::read_nullable(r, Reader::str)?,
+        })?;
+        Ok(caps)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct ContainerPort {
-    #[serde(default)]
     pub host_port: Option<i64>,
 }
 
+impl ContainerPort {
+    #[inline(never)]
+    fn read(r: &mut Reader) -> json::Result<Self> {
+        let mut port = ContainerPort::default();
+        read_fields!(r, "a container port", {
+            "hostPort" => port.host_port = r.opt_i64()?,
+        })?;
+        Ok(port)
+    }
+}
+
 /// A probe or a lifecycle handler: only the two actions that can name a host.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct Handler<'a> {
-    #[serde(borrow, default)]
     pub http_get: Option<HostField<'a>>,
-    #[serde(borrow, default)]
     pub tcp_socket: Option<HostField<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+impl<'a> Handler<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut handler = Handler::default();
+        read_fields!(r, "a probe or handler", {
+            "httpGet" => handler.http_get = r.option(HostField::read)?,
+            "tcpSocket" => handler.tcp_socket = r.option(HostField::read)?,
+        })?;
+        Ok(handler)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct HostField<'a> {
-    #[serde(borrow, default)]
     pub host: Option<Str<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl<'a> HostField<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut action = HostField::default();
+        read_fields!(r, "an HTTP GET or TCP socket action", {
+            "host" => action.host = r.opt_str()?,
+        })?;
+        Ok(action)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Lifecycle<'a> {
-    #[serde(borrow, default)]
     pub post_start: Option<Handler<'a>>,
-    #[serde(borrow, default)]
     pub pre_stop: Option<Handler<'a>>,
+}
+
+impl<'a> Lifecycle<'a> {
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut lifecycle = Lifecycle::default();
+        read_fields!(r, "a lifecycle", {
+            "postStart" => lifecycle.post_start = r.option(Handler::read)?,
+            "preStop" => lifecycle.pre_stop = r.option(Handler::read)?,
+        })?;
+        Ok(lifecycle)
+    }
 }
 
 /// A pod volume: its name and the keys of every source it sets (non-null).
@@ -483,64 +590,38 @@ pub struct Volume<'a> {
     pub host_path: Option<Str<'a>>,
 }
 
-impl Volume<'_> {
+impl<'a> Volume<'a> {
     pub fn has_source(&self, key: &str) -> bool {
         self.sources.iter().any(|s| s == key)
     }
-}
 
-impl<'de: 'a, 'a> Deserialize<'de> for Volume<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct VolumeVisitor;
-        impl<'de> Visitor<'de> for VolumeVisitor {
-            type Value = Volume<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a volume object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut volume = Volume::default();
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    if key == "name" {
-                        volume.name = map.next_value::<Option<Str<'de>>>()?.unwrap_or_default();
-                    } else if key == "hostPath" {
-                        if let Some(source) = map.next_value::<Option<HostPathSource>>()? {
-                            volume.host_path = source.path;
-                            volume.sources.push(key);
-                        }
-                    } else if map.next_value::<Option<SourceObject>>()?.is_some() {
-                        volume.sources.push(key);
-                    }
+    #[inline(never)]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        let mut volume = Volume::default();
+        r.object("a volume", |r, key| {
+            if key == "name" {
+                // Not refused when repeated: the last name wins, as in Go.
+                volume.name = r.opt_str()?.unwrap_or_default();
+            } else if key == "hostPath" {
+                let mut path = None;
+                let source = r.option(|r| {
+                    read_fields!(r, "a hostPath volume source", {
+                        "path" => path = r.opt_str()?,
+                    })
+                })?;
+                if source.is_some() {
+                    volume.host_path = path;
+                    volume.sources.push(key);
                 }
-                Ok(volume)
+            } else if r
+                .option(|r| r.object("a volume source", |r, _| r.skip()))?
+                .is_some()
+            {
+                volume.sources.push(key);
             }
-        }
-        deserializer.deserialize_map(VolumeVisitor)
-    }
-}
-
-#[derive(Deserialize)]
-struct HostPathSource<'a> {
-    #[serde(borrow, default)]
-    path: Option<Str<'a>>,
-}
-
-/// A volume source: any JSON object, contents skipped.
-struct SourceObject;
-
-impl<'de> Deserialize<'de> for SourceObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = SourceObject;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a volume source object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SourceObject, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(SourceObject)
-            }
-        }
-        deserializer.deserialize_map(ObjectVisitor)
+            Ok(())
+        })?;
+        Ok(volume)
     }
 }
 
@@ -603,10 +684,10 @@ impl<'a> PodSpec<'a> {
 }
 
 /// Error text for JSON that the view could not be read from, naming the path to the
-/// offending field. Both the path (map keys) and serde's text (a string of the wrong type)
-/// repeat the request: each is cut, so that the message stays bounded.
-pub fn read_error(json: &str, error: &serde_json::Error) -> String {
-    crate::json_path::explain(json, error, |s| {
+/// offending field. Both the path (map keys) and the reader's text (a string of the wrong
+/// type) repeat the request: each is cut, so that the message stays bounded.
+pub fn read_error(json: &str, error: &json::Error) -> String {
+    crate::json_path::explain_read(json, error, |s| {
         crate::controls::clip_text(s, 2 * crate::controls::MAX_VALUE_BYTES).into_owned()
     })
 }
@@ -616,7 +697,7 @@ mod tests {
     use super::*;
 
     fn view(json: &str) -> PodView<'_> {
-        serde_json::from_str(json).expect("view")
+        PodView::from_json(json).expect("view")
     }
 
     #[test]
@@ -642,17 +723,16 @@ mod tests {
     fn wrong_types_are_errors_with_a_path() {
         let json =
             r#"{"spec":{"containers":[{"name":"a","securityContext":{"privileged":"yes"}}]}}"#;
-        assert!(serde_json::from_str::<PodView>(json).is_err());
-        let msg = read_error(json, &serde_json::from_str::<PodView>(json).unwrap_err());
+        assert!(PodView::from_json(json).is_err());
+        let msg = read_error(json, &PodView::from_json(json).unwrap_err());
         assert!(
             msg.starts_with("spec.containers[0].securityContext.privileged: invalid type"),
             "{msg}"
         );
         // A volume source must be an object.
-        assert!(serde_json::from_str::<PodView>(
-            r#"{"spec":{"volumes":[{"name":"v","hostPath":"/"}]}}"#
-        )
-        .is_err());
+        assert!(
+            PodView::from_json(r#"{"spec":{"volumes":[{"name":"v","hostPath":"/"}]}}"#).is_err()
+        );
     }
 
     #[test]
@@ -707,9 +787,7 @@ mod tests {
             Some("z")
         );
         // An annotation no control reads must still be a string.
-        assert!(
-            serde_json::from_str::<PodView>(r#"{"metadata":{"annotations":{"team":5}}}"#).is_err()
-        );
+        assert!(PodView::from_json(r#"{"metadata":{"annotations":{"team":5}}}"#).is_err());
     }
 
     #[test]
@@ -729,7 +807,7 @@ mod tests {
         assert!(matches!(list, List::One(_)));
         list.retain(|_| false);
         assert!(list.is_empty() && matches!(list, List::Empty));
-        assert!(serde_json::from_str::<PodView>(r#"{"spec":{"containers":{}}}"#).is_err());
+        assert!(PodView::from_json(r#"{"spec":{"containers":{}}}"#).is_err());
     }
 
     #[test]
@@ -744,7 +822,7 @@ mod tests {
     fn read_errors_cut_what_they_repeat() {
         let long = "v".repeat(100_000);
         let json = format!(r#"{{"metadata":{{"annotations":{{"{long}":5}}}}}}"#);
-        let msg = read_error(&json, &serde_json::from_str::<PodView>(&json).unwrap_err());
+        let msg = read_error(&json, &PodView::from_json(&json).unwrap_err());
         assert!(msg.starts_with("metadata.annotations.vvv"), "{msg}");
         assert!(
             msg.contains("more bytes)") && msg.len() < 1200,
@@ -752,7 +830,7 @@ mod tests {
             msg.len()
         );
         let json = format!(r#"{{"spec":{{"hostPID":"{long}"}}}}"#);
-        let msg = read_error(&json, &serde_json::from_str::<PodView>(&json).unwrap_err());
+        let msg = read_error(&json, &PodView::from_json(&json).unwrap_err());
         assert!(
             msg.starts_with("spec.hostPID: invalid type: string \"vvv"),
             "{msg}"

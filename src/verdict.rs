@@ -44,9 +44,7 @@ fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
         })?,
     };
     let settings = match envelope.settings {
-        Some(raw) => {
-            Settings::from_json(raw.get()).map_err(|e| format!("invalid settings: {e}"))?
-        }
+        Some(raw) => Settings::from_json(raw).map_err(|e| format!("invalid settings: {e}"))?,
         None => Settings::default(),
     };
     Ok(match envelope.request.subject(&settings)? {
@@ -142,7 +140,7 @@ fn correct(
                 .ok()
                 .and_then(|r| r.request.object.as_ref())
             {
-                Some(ObjectField::Raw(raw)) => raw.get(),
+                Some(ObjectField::Raw(raw)) => raw,
                 _ => return reject(message),
             }
         }

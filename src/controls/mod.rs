@@ -699,7 +699,7 @@ pub(crate) mod test_support {
     /// Parse a pod view from JSON, leaking the text so the view can borrow it in tests.
     pub fn pod(json: &str) -> PodView<'static> {
         let text: &'static str = Box::leak(json.to_owned().into_boxed_str());
-        serde_json::from_str(text).unwrap_or_else(|e| panic!("bad test pod {json}: {e}"))
+        PodView::from_json(text).unwrap_or_else(|e| panic!("bad test pod {json}: {e}"))
     }
 }
 
