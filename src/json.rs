@@ -60,6 +60,59 @@ fn is_stop(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20
 }
 
+/// The index of the first quote, backslash or control byte of `bytes` at or after `i`:
+/// where a string's plain run ends, read or written.
+#[inline(always)]
+fn find_stop(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let stops = string_stops(u64::from_le_bytes(word));
+        if stops != 0 {
+            return i + (stops.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while bytes.get(i).is_some_and(|&b| !is_stop(b)) {
+        i += 1;
+    }
+    i
+}
+
+/// Appends `text` to `out` as a JSON string, escaped as serde_json escapes it (so that a
+/// response written here is byte for byte the one serde_json would write).
+pub fn write_string(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut i = 0;
+    loop {
+        let stop = find_stop(bytes, i);
+        out.extend_from_slice(&bytes[i..stop]);
+        let Some(&b) = bytes.get(stop) else { break };
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
+        }
+        i = stop + 1;
+    }
+    out.push(b'"');
+}
+
 impl<'a> Reader<'a> {
     pub fn new(text: &'a str) -> Self {
         Reader { text, pos: 0 }
@@ -272,21 +325,8 @@ impl<'a> Reader<'a> {
 
     /// The index of the first quote, backslash or control byte at or after `i`.
     #[inline(always)]
-    fn find_stop(&self, mut i: usize) -> usize {
-        let bytes = self.text.as_bytes();
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let stops = string_stops(u64::from_le_bytes(word));
-            if stops != 0 {
-                return i + (stops.trailing_zeros() / 8) as usize;
-            }
-            i += 8;
-        }
-        while bytes.get(i).is_some_and(|&b| !is_stop(b)) {
-            i += 1;
-        }
-        i
+    fn find_stop(&self, i: usize) -> usize {
+        find_stop(self.text.as_bytes(), i)
     }
 
     /// The error for the byte at `stop` that ended a string's plain run: not a quote.
