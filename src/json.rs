@@ -976,4 +976,136 @@ mod tests {
         assert!(read(r#"{"a":"yes"}"#).is_err());
         assert!(read("[true]").is_err());
     }
+
+    mod against_serde_json {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Pieces of JSON, well-formed or not, for texts that are mostly almost JSON.
+        const PIECES: [&str; 34] = [
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"k\"",
+            "\"\\u00e9\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud83d\\ude00\"",
+            "\"a\\\"b\"",
+            "\"\\x\"",
+            "\"",
+            "\\",
+            "1",
+            "-0",
+            "0",
+            "01",
+            "1.5",
+            "1e",
+            "2E+3",
+            "-",
+            "true",
+            "tru",
+            "null",
+            "false",
+            " ",
+            "\n",
+            "\"\u{1}\"",
+            "é",
+            "\"日本\"",
+            "\"\\/\\b\"",
+            "-9223372036854775809",
+        ];
+
+        fn pieces() -> impl Strategy<Value = String> {
+            prop::collection::vec(prop::sample::select(&PIECES[..]), 0..16).prop_map(|p| p.concat())
+        }
+
+        /// Well-formed JSON built from the pieces, then (sometimes) one piece put in or cut.
+        fn almost_json() -> impl Strategy<Value = String> {
+            let leaf = prop::sample::select(vec![
+                "0",
+                "-0",
+                "1.5",
+                "2E+3",
+                "true",
+                "false",
+                "null",
+                "\"k\"",
+                "\"\\ud800\"",
+                "\"a\\\"b\"",
+                "\"日本\"",
+                "-9223372036854775808",
+                "18446744073709551616",
+            ])
+            .prop_map(str::to_owned);
+            let value = leaf.prop_recursive(4, 32, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4)
+                        .prop_map(|v| format!("[{}]", v.join(","))),
+                    prop::collection::vec(inner, 0..4).prop_map(|v| {
+                        let fields: Vec<String> = v
+                            .iter()
+                            .enumerate()
+                            .map(|(i, x)| format!("\"f{i}\":{x}"))
+                            .collect();
+                        format!("{{{}}}", fields.join(","))
+                    }),
+                ]
+            });
+            (
+                value,
+                any::<prop::sample::Index>(),
+                prop::sample::select(&PIECES[..]),
+                0..3u8,
+            )
+                .prop_map(|(text, at, piece, how)| {
+                    let mut at = at.index(text.len() + 1);
+                    while !text.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    match how {
+                        0 => text,
+                        1 => format!("{}{piece}{}", &text[..at], &text[at..]),
+                        _ => {
+                            let mut end = (at + piece.len()).min(text.len());
+                            while !text.is_char_boundary(end) {
+                                end -= 1;
+                            }
+                            format!("{}{}", &text[..at], &text[end..])
+                        }
+                    }
+                })
+        }
+
+        fn texts() -> impl Strategy<Value = String> {
+            prop_oneof![pieces(), almost_json()]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4000))]
+
+            #[test]
+            fn accepts_exactly_the_json_serde_json_accepts(text in texts()) {
+                let ours = Reader::read_all(&text, Reader::skip).is_ok();
+                let theirs = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+                prop_assert_eq!(ours, theirs, "{}", text);
+                let raw = Reader::read_all(&text, Reader::raw).ok();
+                let theirs = serde_json::from_str::<&serde_json::value::RawValue>(&text).ok();
+                prop_assert_eq!(raw, theirs.map(|r| r.get()), "{}", text);
+            }
+
+            #[test]
+            fn reads_strings_and_integers_as_serde_json_does(text in texts()) {
+                let ours = Reader::read_all(&text, Reader::str).ok().map(|s| s.to_string());
+                prop_assert_eq!(ours, serde_json::from_str::<String>(&text).ok(), "{}", text);
+                let ours = Reader::read_all(&text, Reader::i64).ok();
+                prop_assert_eq!(ours, serde_json::from_str::<i64>(&text).ok(), "{}", text);
+                let ours = Reader::read_all(&text, Reader::opt_bool).ok();
+                prop_assert_eq!(ours, serde_json::from_str::<Option<bool>>(&text).ok(), "{}", text);
+            }
+        }
+    }
 }
