@@ -244,13 +244,28 @@ impl<'a> Reader<'a> {
     /// `null` or a string (one function, called from every optional string field).
     #[inline(never)]
     pub fn opt_str(&mut self) -> Result<Option<Str<'a>>> {
+        let i = after_whitespace(self.text.as_bytes(), self.pos);
+        if self.text.as_bytes().get(i) == Some(&b'"') {
+            let (string, end) = self.string_at(i)?;
+            self.pos = end;
+            return Ok(Some(string));
+        }
         self.option(Reader::str)
     }
 
     /// `null` or a boolean.
     #[inline(never)]
     pub fn opt_bool(&mut self) -> Result<Option<bool>> {
-        self.option(Reader::bool)
+        let i = after_whitespace(self.text.as_bytes(), self.pos);
+        let value = match self.text.as_bytes().get(i..) {
+            Some([b't', b'r', b'u', b'e', ..]) => Some(true),
+            Some([b'f', b'a', b'l', b's', b'e', ..]) => Some(false),
+            Some([b'n', b'u', b'l', b'l', ..]) => None,
+            // Not a boolean: the general path says what it is.
+            _ => return self.option(Reader::bool),
+        };
+        self.pos = i + if value == Some(false) { 5 } else { 4 };
+        Ok(value)
     }
 
     /// `null` or an integer in i64's range.
@@ -1105,6 +1120,10 @@ mod tests {
                 prop_assert_eq!(ours, serde_json::from_str::<i64>(&text).ok(), "{}", text);
                 let ours = Reader::read_all(&text, Reader::opt_bool).ok();
                 prop_assert_eq!(ours, serde_json::from_str::<Option<bool>>(&text).ok(), "{}", text);
+                let ours = Reader::read_all(&text, Reader::opt_str).ok().map(|s| s.map(|s| s.to_string()));
+                prop_assert_eq!(ours, serde_json::from_str::<Option<String>>(&text).ok(), "{}", text);
+                let ours = Reader::read_all(&text, Reader::opt_i64).ok();
+                prop_assert_eq!(ours, serde_json::from_str::<Option<i64>>(&text).ok(), "{}", text);
             }
         }
     }
