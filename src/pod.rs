@@ -736,6 +736,28 @@ mod tests {
     }
 
     #[test]
+    fn arrays_are_not_read_as_objects() {
+        // serde's derive read a struct from an array, field by field in declaration order:
+        // `"securityContext": [true]` set `privileged`. The API server refuses such a pod, and
+        // so does this reader.
+        for json in [
+            r#"{"spec":{"containers":[{"name":"a","securityContext":[true]}]}}"#,
+            r#"{"spec":{"containers":[{"name":"a","securityContext":[]}]}}"#,
+            r#"{"spec":{"securityContext":[null,0]}}"#,
+            r#"{"spec":[]}"#,
+            r#"{"spec":{"volumes":[{"name":"v","hostPath":["/"]}]}}"#,
+        ] {
+            let error = PodView::from_json(json).unwrap_err();
+            assert!(
+                error
+                    .message
+                    .starts_with("invalid type: sequence, expected "),
+                "{json}: {error}"
+            );
+        }
+    }
+
+    #[test]
     fn containers_are_visited_init_regular_ephemeral() {
         let pod = view(
             r#"{"spec":{"containers":[{"name":"c"}],"initContainers":[{"name":"i"}],
