@@ -132,13 +132,8 @@ impl<'a> Reader<'a> {
     #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
         let bytes = self.text.as_bytes();
-        while let Some(&b) = bytes.get(self.pos) {
-            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-                return Some(b);
-            }
-            self.pos += 1;
-        }
-        None
+        self.pos = after_whitespace(bytes, self.pos);
+        bytes.get(self.pos).copied()
     }
 
     #[cold]
@@ -171,8 +166,10 @@ impl<'a> Reader<'a> {
     #[cold]
     #[inline(never)]
     fn invalid_type(&mut self, expected: &str) -> Error {
+        let next = self.peek();
+        // After the whitespace: the message quotes the value, and the offset is its start.
         let start = self.pos;
-        let found = match self.peek() {
+        let found = match next {
             None => return self.eof("a value"),
             Some(b'"') => match self.skip_str() {
                 Ok(()) => format!("string {}", &self.text[start..self.pos]),
@@ -919,6 +916,15 @@ mod tests {
         }
         let e = read("5").unwrap_err();
         assert_eq!(e.message, "invalid type: integer `5`, expected a string");
+        let e = Reader::read_all("{\"a\": \n \"yes\"}", |r| {
+            r.object("an object", |r, _| r.opt_bool().map(drop))
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid type: string \"yes\", expected a boolean"
+        );
+        assert_eq!((e.offset, e.line, e.column), (8, 2, 2));
     }
 
     #[test]

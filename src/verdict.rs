@@ -222,31 +222,25 @@ const ACCEPTED_JSON: &[u8] = br#"{"accepted":true,"message":null,"code":null,"mu
 
 /// The response as the host reads it.
 pub fn response_json(response: &ValidationResponse) -> serde_json::Result<Vec<u8>> {
-    let plain_accept = response.accepted
-        && response.message.is_none()
-        && response.code.is_none()
+    // A verdict and at most a message: the two answers written without serde.
+    let plain = response.code.is_none()
         && response.mutated_object.is_none()
         && response.audit_annotations.is_none()
         && response.warnings.is_none();
-    if plain_accept {
-        return Ok(ACCEPTED_JSON.to_vec());
+    match (plain, response.accepted, &response.message) {
+        (true, true, None) => Ok(ACCEPTED_JSON.to_vec()),
+        // serde_json's string escaping was the largest single cost of rejecting a pod that
+        // violates every control.
+        (true, false, Some(message)) => {
+            let (before, after) = REJECTED_JSON;
+            let mut out = Vec::with_capacity(before.len() + message.len() + 16 + after.len());
+            out.extend_from_slice(before);
+            crate::json::write_string(&mut out, message);
+            out.extend_from_slice(after);
+            Ok(out)
+        }
+        _ => serde_json::to_vec(response),
     }
-    // A plain rejection is written by hand: serde_json's string escaping was the largest
-    // single cost of rejecting a pod that violates every control.
-    let plain_reject = !response.accepted
-        && response.code.is_none()
-        && response.mutated_object.is_none()
-        && response.audit_annotations.is_none()
-        && response.warnings.is_none();
-    if let (true, Some(message)) = (plain_reject, &response.message) {
-        let mut out =
-            Vec::with_capacity(REJECTED_JSON.0.len() + message.len() + 16 + REJECTED_JSON.1.len());
-        out.extend_from_slice(REJECTED_JSON.0);
-        crate::json::write_string(&mut out, message);
-        out.extend_from_slice(REJECTED_JSON.1);
-        return Ok(out);
-    }
-    serde_json::to_vec(response)
 }
 
 /// What serde_json writes around a plain rejection's message.
