@@ -95,22 +95,29 @@ pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
     violations.append(&mut outcome.violations);
     controls::bound(&mut violations);
     outcome.violations = violations.split_off(standard);
-    let mut sentences = Vec::new();
+    // One string for the whole message, sized once: `describe` writes each sentence into it.
+    let mut message = String::new();
+    if !violations.is_empty() || !outcome.violations.is_empty() {
+        let described: usize = (violations.iter().chain(&outcome.violations))
+            .map(|v| v.reason.len() + v.detail.len() + ", ()".len())
+            .sum();
+        message.reserve(described + 96);
+    }
     if !violations.is_empty() {
-        sentences.push(format!(
-            "violates PodSecurity \"{}\": {}",
-            settings.level_version(),
-            describe(&violations)
-        ));
+        message.push_str("violates PodSecurity \"");
+        message.push_str(&settings.level_version());
+        message.push_str("\": ");
+        describe(&mut message, &violations);
     }
     if !outcome.violations.is_empty() {
-        sentences.push(format!(
-            "violates requireReadOnlyRootFilesystem: {}",
-            describe(&outcome.violations)
-        ));
+        if !message.is_empty() {
+            message.push_str("; ");
+        }
+        message.push_str("violates requireReadOnlyRootFilesystem: ");
+        describe(&mut message, &outcome.violations);
     }
     Judgement {
-        rejection: (!sentences.is_empty()).then(|| sentences.join("; ")),
+        rejection: (!message.is_empty()).then_some(message),
         exclusions_used: outcome.used,
     }
 }
@@ -200,20 +207,18 @@ fn note_exclusions(mut response: ValidationResponse, mut used: Vec<String>) -> V
 }
 
 /// `reason (detail), reason, ...` as Pod Security Admission joins its check results.
-pub fn describe(violations: &[Violation]) -> String {
-    let mut out = String::new();
+pub fn describe(out: &mut String, violations: &[Violation]) {
     for (i, v) in violations.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&v.reason);
+        out.push_str(v.reason);
         if !v.detail.is_empty() {
             out.push_str(" (");
             out.push_str(&v.detail);
             out.push(')');
         }
     }
-    out
 }
 
 /// [`accept`] as `serde_json` writes it (a unit test keeps the two equal): most requests
@@ -233,7 +238,9 @@ pub fn response_json(response: &ValidationResponse) -> serde_json::Result<Vec<u8
         // violates every control.
         (true, false, Some(message)) => {
             let (before, after) = REJECTED_JSON;
-            let mut out = Vec::with_capacity(before.len() + message.len() + 16 + after.len());
+            // Room for the quotes a message usually holds, escaped.
+            let escaped = message.len() + message.len() / 4 + 2;
+            let mut out = Vec::with_capacity(before.len() + escaped + after.len());
             out.extend_from_slice(before);
             crate::json::write_string(&mut out, message);
             out.extend_from_slice(after);
@@ -582,10 +589,12 @@ mod tests {
     #[test]
     fn describe_joins_like_psa() {
         let v = vec![
-            Violation::new("a", "x".to_owned()),
-            Violation::new("b", String::new()),
-            Violation::new("c", "y".to_owned()),
+            Violation::of("a").text("x"),
+            Violation::of("b"),
+            Violation::of("c").text("y"),
         ];
-        assert_eq!(describe(&v), "a (x), b, c (y)");
+        let mut out = "start: ".to_owned();
+        describe(&mut out, &v);
+        assert_eq!(out, "start: a (x), b, c (y)");
     }
 }

@@ -4,7 +4,7 @@
 //! Allowed: `false` (unset is not enough: the runtime's default is to allow).
 //! From v1.25 a pod with `spec.os.name: windows` is exempt.
 
-use super::{containers_phrase, containers_where, Violation};
+use super::{containers_where, Violation};
 use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
@@ -17,13 +17,11 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     if bad.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        "allowPrivilegeEscalation != false",
-        format!(
-            "{} must set securityContext.allowPrivilegeEscalation=false",
-            containers_phrase(&bad)
-        ),
-    ))
+    Some(
+        Violation::of("allowPrivilegeEscalation != false")
+            .containers(&bad)
+            .text(" must set securityContext.allowPrivilegeEscalation=false"),
+    )
 }
 
 #[cfg(test)]

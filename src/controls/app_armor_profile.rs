@@ -5,7 +5,7 @@
 //! Allowed: field unset, `RuntimeDefault` or `Localhost`; annotation `""`, `runtime/default`
 //! or `localhost/*`.
 
-use super::{forbidden_profile_types, forgive_profile, go_quote, join_quote, pluralize, Violation};
+use super::{forbidden_profile_types, forgive_profile, go_quote, Violation};
 use crate::pod::{Container, ObjectMeta, PodView};
 
 pub(crate) const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
@@ -20,13 +20,12 @@ pub fn check(pod: &PodView) -> Option<Violation> {
         .security_context
         .as_ref()
         .and_then(|sc| sc.app_armor_profile.as_ref());
-    let (mut setters, values) = forbidden_profile_types(
+    let fields = forbidden_profile_types(
         pod,
         pod_profile,
         |sc| sc.app_armor_profile.as_ref(),
         &["RuntimeDefault", "Localhost"],
     );
-    let mut values: Vec<String> = values.into_iter().map(str::to_owned).collect();
     // Annotations are iterated in key order, so they come out sorted.
     let annotations: Vec<String> = pod
         .metadata
@@ -35,26 +34,32 @@ pub fn check(pod: &PodView) -> Option<Violation> {
         .filter(|(k, v)| k.starts_with(ANNOTATION_PREFIX) && !allowed_annotation(v))
         .map(|(k, v)| format!("{k}={}", go_quote(v)))
         .collect();
-    if !annotations.is_empty() {
-        setters.push(pluralize("annotation", "annotations", annotations.len()).to_owned());
-        values.extend(annotations);
-    }
-    if setters.is_empty() {
+    let fields_set = fields.pod || !fields.containers.is_empty();
+    if !fields_set && annotations.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        pluralize(
-            "forbidden AppArmor profile",
-            "forbidden AppArmor profiles",
-            values.len(),
-        )
-        .to_owned(),
-        format!(
-            "{} must not set AppArmor profile type to {}",
-            setters.join(" and "),
-            join_quote(&values)
-        ),
-    ))
+    let values: Vec<&str> = fields
+        .types
+        .iter()
+        .copied()
+        .chain(annotations.iter().map(String::as_str))
+        .collect();
+    let mut v = Violation::of(if values.len() == 1 {
+        "forbidden AppArmor profile"
+    } else {
+        "forbidden AppArmor profiles"
+    })
+    .setters(fields.pod, &fields.containers);
+    if !annotations.is_empty() {
+        if fields_set {
+            v = v.text(" and ");
+        }
+        v = v.plural("annotation", "annotations", annotations.len());
+    }
+    Some(
+        v.text(" must not set AppArmor profile type to ")
+            .quoted(&values),
+    )
 }
 
 /// Exclusion values: an AppArmor profile type the container sets (`Unconfined`), or the

@@ -6,9 +6,7 @@
 //! AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE,
 //! SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT (exact, case-sensitive).
 
-use std::collections::BTreeSet;
-
-use super::{containers_phrase, join_quote, Violation};
+use super::{sorted_set, Violation};
 use crate::pod::{Container, ObjectMeta, PodView};
 
 const DEFAULT_SET: [&str; 13] = [
@@ -29,7 +27,7 @@ const DEFAULT_SET: [&str; 13] = [
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut bad_containers = Vec::new();
-    let mut added = BTreeSet::new();
+    let mut added: Vec<&str> = Vec::new();
     for c in pod.spec.all_containers() {
         let Some(caps) = c
             .security_context
@@ -42,7 +40,7 @@ pub fn check(pod: &PodView) -> Option<Violation> {
         for cap in &caps.add {
             if !DEFAULT_SET.contains(&cap.as_ref()) {
                 valid = false;
-                added.insert(cap.as_ref());
+                added.push(cap.as_ref());
             }
         }
         if !valid {
@@ -52,15 +50,13 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     if bad_containers.is_empty() {
         return None;
     }
-    let added: Vec<&str> = added.into_iter().collect();
-    Some(Violation::new(
-        "non-default capabilities",
-        format!(
-            "{} must not include {} in securityContext.capabilities.add",
-            containers_phrase(&bad_containers),
-            join_quote(&added)
-        ),
-    ))
+    Some(
+        Violation::of("non-default capabilities")
+            .containers(&bad_containers)
+            .text(" must not include ")
+            .quoted(&sorted_set(added))
+            .text(" in securityContext.capabilities.add"),
+    )
 }
 
 /// Exclusion values: capability names taken out of `capabilities.add` (both capability

@@ -5,15 +5,13 @@
 //! `"NET_BIND_SERVICE"`. From v1.25 a pod with `spec.os.name: windows` is exempt: the API
 //! server forbids capabilities on Windows pods.
 
-use std::collections::BTreeSet;
-
-use super::{containers_phrase, join_quote, Violation};
+use super::{sorted_set, Violation};
 use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut missing_drop_all = Vec::new();
     let mut adding_forbidden = Vec::new();
-    let mut forbidden = BTreeSet::new();
+    let mut forbidden: Vec<&str> = Vec::new();
     for c in pod.spec.all_containers() {
         let Some(caps) = c
             .security_context
@@ -29,34 +27,32 @@ pub fn check(pod: &PodView) -> Option<Violation> {
         let mut adds_forbidden = false;
         for cap in caps.add.iter().filter(|cap| *cap != "NET_BIND_SERVICE") {
             adds_forbidden = true;
-            forbidden.insert(cap.as_ref());
+            forbidden.push(cap.as_ref());
         }
         if adds_forbidden {
             adding_forbidden.push(c.name());
         }
     }
-    let mut details = Vec::new();
-    if !missing_drop_all.is_empty() {
-        details.push(format!(
-            r#"{} must set securityContext.capabilities.drop=["ALL"]"#,
-            containers_phrase(&missing_drop_all)
-        ));
-    }
-    if !adding_forbidden.is_empty() {
-        let forbidden: Vec<&str> = forbidden.into_iter().collect();
-        details.push(format!(
-            "{} must not include {} in securityContext.capabilities.add",
-            containers_phrase(&adding_forbidden),
-            join_quote(&forbidden)
-        ));
-    }
-    if details.is_empty() {
+    if missing_drop_all.is_empty() && adding_forbidden.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        "unrestricted capabilities",
-        details.join("; "),
-    ))
+    let mut v = Violation::of("unrestricted capabilities");
+    if !missing_drop_all.is_empty() {
+        v = v
+            .containers(&missing_drop_all)
+            .text(r#" must set securityContext.capabilities.drop=["ALL"]"#);
+        if !adding_forbidden.is_empty() {
+            v = v.text("; ");
+        }
+    }
+    if !adding_forbidden.is_empty() {
+        v = v
+            .containers(&adding_forbidden)
+            .text(" must not include ")
+            .quoted(&sorted_set(forbidden))
+            .text(" in securityContext.capabilities.add");
+    }
+    Some(v)
 }
 
 #[cfg(test)]

@@ -8,19 +8,20 @@ use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let spec = &pod.spec;
-    let shared: Vec<&str> = [
+    let mut shared = [
         (spec.host_network, "hostNetwork=true"),
         (spec.host_pid, "hostPID=true"),
         (spec.host_ipc, "hostIPC=true"),
     ]
     .into_iter()
     .filter(|(set, _)| *set == Some(true))
-    .map(|(_, text)| text)
-    .collect();
-    if shared.is_empty() {
-        return None;
-    }
-    Some(Violation::new("host namespaces", shared.join(", ")))
+    .map(|(_, text)| text);
+    let first = shared.next()?;
+    Some(
+        shared.fold(Violation::of("host namespaces").text(first), |v, text| {
+            v.text(", ").text(text)
+        }),
+    )
 }
 
 /// Exclusion values: `hostNetwork`, `hostPID`, `hostIPC`.

@@ -2,7 +2,7 @@
 //!
 //! Reads `spec.volumes[*].hostPath`. Allowed: unset or null.
 
-use super::{join_quote, pluralize, Violation};
+use super::Violation;
 use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
@@ -16,14 +16,11 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     if names.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        "hostPath volumes",
-        format!(
-            "{} {}",
-            pluralize("volume", "volumes", names.len()),
-            join_quote(&names)
-        ),
-    ))
+    Some(
+        Violation::of("hostPath volumes")
+            .plural("volume ", "volumes ", names.len())
+            .quoted(&names),
+    )
 }
 
 /// Exclusion values: hostPath paths, exactly as written in `hostPath.path`.

@@ -2,15 +2,13 @@
 //!
 //! Reads `ports[*].hostPort` of every container. Allowed: unset or `0`.
 
-use std::collections::BTreeSet;
-
-use super::{containers_phrase, join_plain, pluralize, Violation};
+use super::{sorted_set, Violation};
 use crate::pod::{Container, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut bad_containers = Vec::new();
     // PSA collects the ports as strings in a sorted set: "10000" sorts before "80".
-    let mut ports = BTreeSet::new();
+    let mut ports = Vec::new();
     for c in pod.spec.all_containers() {
         let mut valid = true;
         for port in c
@@ -20,7 +18,7 @@ pub fn check(pod: &PodView) -> Option<Violation> {
             .filter(|p| *p != 0)
         {
             valid = false;
-            ports.insert(port.to_string());
+            ports.push(port.to_string());
         }
         if !valid {
             bad_containers.push(c.name());
@@ -29,17 +27,14 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     if bad_containers.is_empty() {
         return None;
     }
-    let ports: Vec<String> = ports.into_iter().collect();
-    Some(Violation::new(
-        "hostPort",
-        format!(
-            "{} {} {} {}",
-            containers_phrase(&bad_containers),
-            pluralize("uses", "use", bad_containers.len()),
-            pluralize("hostPort", "hostPorts", ports.len()),
-            join_plain(&ports)
-        ),
-    ))
+    let ports = sorted_set(ports.iter().map(String::as_str).collect());
+    Some(
+        Violation::of("hostPort")
+            .containers(&bad_containers)
+            .plural(" uses ", " use ", bad_containers.len())
+            .plural("hostPort ", "hostPorts ", ports.len())
+            .plain(&ports),
+    )
 }
 
 /// Exclusion values: host port numbers, as written in decimal.

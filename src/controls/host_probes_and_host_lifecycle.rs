@@ -4,15 +4,13 @@
 //! `startupProbe`, `lifecycle.postStart` and `lifecycle.preStop` of every container.
 //! Allowed: unset or `""` (the kubelet then probes the pod's own IP).
 
-use std::collections::BTreeSet;
-
-use super::{join_quote, pluralize, Violation};
+use super::{sorted_set, Violation};
 use crate::pod::{Container, Handler, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     // Both lists are sets, sorted: PSA reports these containers by name, not by position.
-    let mut bad_containers = BTreeSet::new();
-    let mut hosts = BTreeSet::new();
+    let mut bad_containers = Vec::new();
+    let mut hosts = Vec::new();
     for c in pod.spec.all_containers() {
         let lifecycle = c.lifecycle.as_deref();
         let handlers = [
@@ -23,29 +21,26 @@ pub fn check(pod: &PodView) -> Option<Violation> {
             lifecycle.and_then(|l| l.pre_stop.as_ref()),
         ];
         for host in handlers.into_iter().flatten().flat_map(Handler::hosts) {
-            bad_containers.insert(c.name());
-            hosts.insert(host);
+            bad_containers.push(c.name());
+            hosts.push(host);
         }
     }
     if bad_containers.is_empty() {
         return None;
     }
-    let containers: Vec<&str> = bad_containers.into_iter().collect();
-    let hosts: Vec<&str> = hosts.into_iter().collect();
-    Some(Violation::new(
-        "probe or lifecycle host",
-        format!(
-            "{} {} {} {}",
-            super::containers_phrase(&containers),
-            pluralize("uses", "use", containers.len()),
-            pluralize(
-                "probe or lifecycle host",
-                "probe or lifecycle hosts",
-                hosts.len()
-            ),
-            join_quote(&hosts)
-        ),
-    ))
+    let containers = sorted_set(bad_containers);
+    let hosts = sorted_set(hosts);
+    Some(
+        Violation::of("probe or lifecycle host")
+            .containers(&containers)
+            .plural(" uses ", " use ", containers.len())
+            .plural(
+                "probe or lifecycle host ",
+                "probe or lifecycle hosts ",
+                hosts.len(),
+            )
+            .quoted(&hosts),
+    )
 }
 
 impl Handler<'_> {

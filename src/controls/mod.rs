@@ -4,9 +4,6 @@
 //! Each control is a pure function of a [`PodView`] that returns `None` when the pod is
 //! allowed and a [`Violation`] (in Pod Security Admission's own words) when it is not.
 
-use std::borrow::Cow;
-
-use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use crate::pod::{Container, ObjectMeta, PodView, ProfileType, SecurityContext};
@@ -29,22 +26,10 @@ pub mod se_linux_options;
 pub mod seccomp_profile;
 pub mod sysctls;
 pub mod windows_host_process;
+mod wording;
 
-/// A control's finding: a short reason and, optionally, the offending details.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub reason: Cow<'static, str>,
-    pub detail: String,
-}
-
-impl Violation {
-    pub fn new(reason: impl Into<Cow<'static, str>>, detail: String) -> Self {
-        Violation {
-            reason: reason.into(),
-            detail,
-        }
-    }
-}
+pub(crate) use wording::{clip_text, go_quote, sorted_set};
+pub use wording::{Violation, MAX_LIST_ITEMS, MAX_VALUE_BYTES};
 
 /// A Pod Security Standard level that checks something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -442,48 +427,14 @@ pub fn evaluate(level: Level, minor: u32, pod: &PodView) -> Vec<Violation> {
     violations
 }
 
+/// Bytes of all the violations of one evaluation, written `reason (detail), ...`: the
+/// reasons always stay; a detail past the budget is cut with `...`, or dropped. With the
+/// bounds on lists and values (see `wording`), a whole rejection stays under 4 KiB.
+pub const MAX_DETAILS_BYTES: usize = 3072;
+
 /// Keeps the details of one evaluation's violations within [`MAX_DETAILS_BYTES`].
 pub(crate) fn bound(violations: &mut [Violation]) {
     fit(violations, MAX_DETAILS_BYTES);
-}
-
-// --- bounds: a message repeats what the pod says, so it is cut where the pod is hostile ---
-//
-// Below every cap the wording is Pod Security Admission's, unchanged (PSA's fixtures never
-// come near them). Above them: a list shows its first items and then ` and N more`; a value
-// shows its first bytes and then `...(N more bytes)`; and the details of all violations
-// together stay within [`MAX_DETAILS_BYTES`], so that a whole rejection message stays under
-// 4 KiB whatever the pod.
-
-/// Items of one list shown before the rest are only counted.
-pub const MAX_LIST_ITEMS: usize = 10;
-/// Bytes of one list's shown items past which further items are only counted (the first
-/// item is always shown).
-pub const MAX_LIST_BYTES: usize = 1024;
-/// Bytes of one value (a name, a type, a host, an annotation) shown before it is cut.
-pub const MAX_VALUE_BYTES: usize = 256;
-/// Bytes of all the violations of one evaluation, written `reason (detail), ...`: the
-/// reasons always stay; a detail past the budget is cut with `...`, or dropped.
-pub const MAX_DETAILS_BYTES: usize = 3072;
-
-/// `s` cut to at most `max` bytes at a character boundary, and how many bytes were cut.
-pub(crate) fn clip(s: &str, max: usize) -> (&str, usize) {
-    if s.len() <= max {
-        return (s, 0);
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    (&s[..end], s.len() - end)
-}
-
-/// `s` whole when it is short, else its first `max` bytes and `...(N more bytes)`.
-pub(crate) fn clip_text(s: &str, max: usize) -> Cow<'_, str> {
-    match clip(s, max) {
-        (shown, 0) => Cow::Borrowed(shown),
-        (shown, cut) => Cow::Owned(format!("{shown}...({cut} more bytes)")),
-    }
 }
 
 /// Keeps `violations` within `budget` bytes, counted as `describe` joins them
@@ -498,115 +449,41 @@ fn fit(violations: &mut [Violation], budget: usize) {
             room -= needed;
             continue;
         }
-        v.detail = if room < 32 + " ()".len() {
-            String::new()
+        if room < 32 + " ()".len() {
+            v.detail.clear();
         } else {
             let keep = room - " ()".len() - "...".len();
-            format!("{}...", clip(&v.detail, keep).0)
-        };
+            let kept = wording::clip(&v.detail, keep).0.len();
+            v.detail.truncate(kept);
+            v.detail.push_str("...");
+        }
         if !v.detail.is_empty() {
             room -= v.detail.len() + " ()".len();
         }
     }
 }
 
-// --- wording helpers shared by the controls, as Pod Security Admission words things ---
-
-pub(crate) fn pluralize<'s>(singular: &'s str, plural: &'s str, count: usize) -> &'s str {
-    if count == 1 {
-        singular
-    } else {
-        plural
-    }
-}
-
-/// `"a", "b"`; empty for no items. Bounded: see [`join_bounded`].
-pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
-    join_bounded(items, true)
-}
-
-/// `a, b`, unquoted; empty for no items. Bounded: see [`join_bounded`].
-pub(crate) fn join_plain<S: AsRef<str>>(items: &[S]) -> String {
-    join_bounded(items, false)
-}
-
-/// Items joined with `, `, each quoted or not: at most [`MAX_LIST_ITEMS`] of them and, after
-/// the first, only while they fit in [`MAX_LIST_BYTES`]; then ` and N more`. An item longer
-/// than [`MAX_VALUE_BYTES`] is cut: `"abc"...(N more bytes)`.
-fn join_bounded<S: AsRef<str>>(items: &[S], quoted: bool) -> String {
-    let mut out = String::new();
-    let mut shown = 0;
-    for item in items.iter().take(MAX_LIST_ITEMS) {
-        let (text, cut) = clip(item.as_ref(), MAX_VALUE_BYTES);
-        let quotes = if quoted { 2 } else { 0 };
-        let marker = if cut > 0 {
-            format!("...({cut} more bytes)")
-        } else {
-            String::new()
-        };
-        let len = text.len() + quotes + marker.len();
-        if shown > 0 {
-            if out.len() + ", ".len() + len > MAX_LIST_BYTES {
-                break;
-            }
-            out.push_str(", ");
-        }
-        // Pushed piece by piece: `write!` cost more than the rest of a rejection together.
-        if quoted {
-            out.push('"');
-            out.push_str(text);
-            out.push('"');
-        } else {
-            out.push_str(text);
-        }
-        out.push_str(&marker);
-        shown += 1;
-    }
-    if shown < items.len() {
-        out.push_str(" and ");
-        out.push_str(&(items.len() - shown).to_string());
-        out.push_str(" more");
-    }
-    out
-}
-
-/// `container "a"` or `containers "a", "b"`.
-pub(crate) fn containers_phrase<S: AsRef<str>>(names: &[S]) -> String {
-    let word = pluralize("container", "containers", names.len());
-    let list = join_quote(names);
-    let mut phrase = String::with_capacity(word.len() + 1 + list.len());
-    phrase.push_str(word);
-    phrase.push(' ');
-    phrase.push_str(&list);
-    phrase
-}
-
-/// Who set a forbidden value, as PSA lists them: `pod`, then `container(s) "a", ...`;
-/// callers join them with " and ".
-pub(crate) fn setters<S: AsRef<str>>(pod: bool, containers: &[S]) -> Vec<String> {
-    let mut who = Vec::new();
-    if pod {
-        who.push("pod".to_owned());
-    }
-    if !containers.is_empty() {
-        who.push(containers_phrase(containers));
-    }
-    who
+/// Who sets a profile `type` outside the allowed ones, and the types refused.
+pub(crate) struct ForbiddenProfiles<'p> {
+    pub pod: bool,
+    pub containers: Vec<&'p str>,
+    /// Sorted, unique.
+    pub types: Vec<&'p str>,
 }
 
 /// The shared shape of the AppArmor and seccomp field checks: who sets a profile `type`
-/// outside `allowed` (pod, then containers), and the refused types, sorted and unique.
+/// outside `allowed` (pod, then containers), and the refused types.
 pub(crate) fn forbidden_profile_types<'p, 'a: 'p>(
     pod: &'p PodView<'a>,
     pod_profile: Option<&'p ProfileType<'a>>,
     container_profile: impl Fn(&'p SecurityContext<'a>) -> Option<&'p ProfileType<'a>>,
     allowed: &[&str],
-) -> (Vec<String>, Vec<&'p str>) {
-    let mut values = BTreeSet::new();
+) -> ForbiddenProfiles<'p> {
+    let mut types = Vec::new();
     let mut refused = |profile: &'p ProfileType<'a>| {
         let refuse = !allowed.contains(&profile.kind());
         if refuse {
-            values.insert(profile.kind());
+            types.push(profile.kind());
         }
         refuse
     };
@@ -622,10 +499,11 @@ pub(crate) fn forbidden_profile_types<'p, 'a: 'p>(
         })
         .map(|c| c.name())
         .collect();
-    (
-        setters(pod_refused, &containers),
-        values.into_iter().collect(),
-    )
+    ForbiddenProfiles {
+        pod: pod_refused,
+        containers,
+        types: sorted_set(types),
+    }
 }
 
 /// The shared shape of the AppArmor and seccomp exclusions: a forgiven profile type counts
@@ -664,39 +542,6 @@ pub(crate) fn containers_where<'p, 'a>(
         .filter(|c| bad(c))
         .map(|c| c.name())
         .collect()
-}
-
-/// A string as Go's `%q` prints it, for values quoted inside messages.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => {
-                let n = c as u32;
-                if n <= 0xffff {
-                    out.push_str(&format!("\\u{n:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{n:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -796,7 +641,7 @@ mod tests {
         use crate::controls::test_support::pod;
         let windows = pod(r#"{"spec":{"os":{"name":"windows"},"containers":[{"name":"a"}]}}"#);
         let at = |minor| evaluate(Level::Restricted, minor, &windows);
-        let ids_at = |minor| -> Vec<_> { at(minor).iter().map(|v| v.reason.clone()).collect() };
+        let ids_at = |minor| -> Vec<_> { at(minor).iter().map(|v| v.reason).collect() };
         assert_eq!(
             ids_at(24),
             [
@@ -818,7 +663,7 @@ mod tests {
         let reasons = |level, minor| -> Vec<_> {
             evaluate(level, minor, &userns)
                 .iter()
-                .map(|v| v.reason.clone())
+                .map(|v| v.reason)
                 .collect()
         };
         assert_eq!(reasons(Level::Baseline, 34), ["procMount"]);
@@ -841,10 +686,7 @@ mod tests {
             ))
         };
         let reasons = |level, minor, p: &PodView| -> Vec<_> {
-            evaluate(level, minor, p)
-                .iter()
-                .map(|v| v.reason.clone())
-                .collect()
+            evaluate(level, minor, p).iter().map(|v| v.reason).collect()
         };
         // Nothing set: the relaxation stands, at restricted as at baseline.
         let bare = windows("{}");
@@ -880,74 +722,9 @@ mod tests {
     }
 
     #[test]
-    fn wording_helpers() {
-        assert_eq!(join_quote::<&str>(&[]), "");
-        assert_eq!(join_quote(&["a", "b"]), r#""a", "b""#);
-        assert_eq!(containers_phrase(&["a"]), r#"container "a""#);
-        assert_eq!(containers_phrase(&["a", "b"]), r#"containers "a", "b""#);
-        assert_eq!(go_quote("a\"b\\c\n\u{1}é"), r#""a\"b\\c\n\x01é""#);
-    }
-
-    #[test]
-    fn short_lists_keep_psa_wording() {
-        let names: Vec<String> = (0..MAX_LIST_ITEMS).map(|i| format!("c{i}")).collect();
-        assert_eq!(
-            join_quote(&names),
-            r#""c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9""#
-        );
-        assert_eq!(join_plain(&["a", "b"]), "a, b");
-        let long = "x".repeat(MAX_VALUE_BYTES);
-        assert_eq!(join_quote(&[&long]), format!("\"{long}\""));
-    }
-
-    #[test]
-    fn long_lists_show_the_first_items_and_count_the_rest() {
-        let names: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
-        assert_eq!(
-            containers_phrase(&names),
-            r#"containers "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9" and 9990 more"#
-        );
-        let ports: Vec<String> = (1..=11).map(|p| p.to_string()).collect();
-        assert_eq!(
-            join_plain(&ports),
-            "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 1 more"
-        );
-        // Long items: as many as fit in MAX_LIST_BYTES, at least one.
-        let long: Vec<String> = (0..20)
-            .map(|i| format!("{i:02}{}", "y".repeat(198)))
-            .collect();
-        let joined = join_quote(&long);
-        assert!(joined.ends_with(" and 15 more"), "{joined}");
-        assert!(joined.len() <= MAX_LIST_BYTES + " and 15 more".len());
-    }
-
-    #[test]
-    fn long_values_are_cut_with_a_marker() {
-        let huge = format!("{}{}", "é".repeat(200), "z".repeat(1000));
-        let joined = join_quote(&[&huge]);
-        // 128 two-byte characters fit in 256 bytes; the rest is counted.
-        assert_eq!(
-            joined,
-            format!(
-                "\"{}\"...({} more bytes)",
-                "é".repeat(128),
-                huge.len() - 256
-            )
-        );
-        // A cut never splits a character.
-        let (shown, cut) = clip("aé", 2);
-        assert_eq!((shown, cut), ("a", 2));
-        assert_eq!(clip_text("abc", 3), "abc");
-        assert_eq!(clip_text("abcd", 3), "abc...(1 more bytes)");
-        let plain = join_plain(&[&huge, &huge, &huge, &huge, &huge]);
-        assert!(plain.ends_with(" and 2 more"), "{plain}");
-        assert!(plain.len() <= MAX_LIST_BYTES + " and 2 more".len());
-    }
-
-    #[test]
     fn details_fit_a_total_budget() {
         let mut vs: Vec<Violation> = (0..20)
-            .map(|i| Violation::new(format!("reason{i}"), "d".repeat(500)))
+            .map(|i| Violation::of(["reason-a", "reason-b"][i % 2]).text(&"d".repeat(500)))
             .collect();
         fit(&mut vs, MAX_DETAILS_BYTES);
         let total: usize = vs
@@ -969,7 +746,7 @@ mod tests {
         assert!(vs.iter().any(|v| v.detail.ends_with("...")));
         assert!(vs[19].detail.is_empty());
         // Under the budget nothing changes.
-        let mut small = vec![Violation::new("a", "x".to_owned())];
+        let mut small = vec![Violation::of("a").text("x")];
         fit(&mut small, MAX_DETAILS_BYTES);
         assert_eq!(small[0].detail, "x");
     }

@@ -3,7 +3,7 @@
 //! Reads `securityContext.privileged` of every container, init container and ephemeral
 //! container. Allowed: unset or `false`.
 
-use super::{containers_phrase, containers_where, Violation};
+use super::{containers_where, Violation};
 use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
@@ -13,13 +13,11 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     if bad.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        "privileged",
-        format!(
-            "{} must not set securityContext.privileged=true",
-            containers_phrase(&bad)
-        ),
-    ))
+    Some(
+        Violation::of("privileged")
+            .containers(&bad)
+            .text(" must not set securityContext.privileged=true"),
+    )
 }
 
 #[cfg(test)]

@@ -6,14 +6,12 @@
 //! with `spec.hostUsers: false` (its /proc is the user namespace's own); the restricted
 //! control does not.
 
-use std::collections::BTreeSet;
-
-use super::{containers_phrase, join_quote, Violation};
+use super::{sorted_set, Violation};
 use crate::pod::{Container, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut bad_containers = Vec::new();
-    let mut types = BTreeSet::new();
+    let mut types = Vec::new();
     for c in pod.spec.all_containers() {
         let Some(proc_mount) = c
             .security_context
@@ -24,21 +22,18 @@ pub fn check(pod: &PodView) -> Option<Violation> {
         };
         if proc_mount != "Default" {
             bad_containers.push(c.name());
-            types.insert(proc_mount);
+            types.push(proc_mount);
         }
     }
     if bad_containers.is_empty() {
         return None;
     }
-    let types: Vec<&str> = types.into_iter().collect();
-    Some(Violation::new(
-        "procMount",
-        format!(
-            "{} must not set securityContext.procMount to {}",
-            containers_phrase(&bad_containers),
-            join_quote(&types)
-        ),
-    ))
+    Some(
+        Violation::of("procMount")
+            .containers(&bad_containers)
+            .text(" must not set securityContext.procMount to ")
+            .quoted(&sorted_set(types)),
+    )
 }
 
 /// Exclusion values: procMount types (both procMount controls forgive this way).

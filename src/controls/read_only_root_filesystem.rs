@@ -5,7 +5,7 @@
 //! ephemeral container. Allowed: `true`. A pod with `spec.os.name: windows` is exempt: the
 //! API server forbids the field on Windows pods, so no Windows pod could ever comply.
 
-use super::{containers_phrase, containers_where, Violation};
+use super::{containers_where, Violation};
 use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
@@ -21,13 +21,11 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     if bad.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        "readOnlyRootFilesystem != true",
-        format!(
-            "{} must set securityContext.readOnlyRootFilesystem=true",
-            containers_phrase(&bad)
-        ),
-    ))
+    Some(
+        Violation::of("readOnlyRootFilesystem != true")
+            .containers(&bad)
+            .text(" must set securityContext.readOnlyRootFilesystem=true"),
+    )
 }
 
 #[cfg(test)]

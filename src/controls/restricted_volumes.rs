@@ -11,9 +11,7 @@
 //! next to a forbidden one (the API server refuses such a volume anyway); this policy
 //! refuses it: fail closed.
 
-use std::collections::BTreeSet;
-
-use super::{join_quote, pluralize, Violation};
+use super::{sorted_set, Violation};
 use crate::pod::{PodView, Volume};
 
 const ALLOWED: [&str; 9] = [
@@ -69,32 +67,29 @@ fn restricted_type(volume: &Volume) -> Option<&'static str> {
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut bad_volumes = Vec::new();
-    let mut types = BTreeSet::new();
+    let mut types = Vec::new();
     for volume in &pod.spec.volumes {
         if let Some(kind) = restricted_type(volume) {
             bad_volumes.push(&*volume.name);
-            types.insert(kind);
+            types.push(kind);
         }
     }
     if bad_volumes.is_empty() {
         return None;
     }
-    let types: Vec<&str> = types.into_iter().collect();
-    Some(Violation::new(
-        "restricted volume types",
-        format!(
-            "{} {} {} {} {}",
-            pluralize("volume", "volumes", bad_volumes.len()),
-            join_quote(&bad_volumes),
-            pluralize("uses", "use", bad_volumes.len()),
-            pluralize(
-                "restricted volume type",
-                "restricted volume types",
-                types.len()
-            ),
-            join_quote(&types)
-        ),
-    ))
+    let types = sorted_set(types);
+    Some(
+        Violation::of("restricted volume types")
+            .plural("volume ", "volumes ", bad_volumes.len())
+            .quoted(&bad_volumes)
+            .plural(" uses ", " use ", bad_volumes.len())
+            .plural(
+                "restricted volume type ",
+                "restricted volume types ",
+                types.len(),
+            )
+            .quoted(&types),
+    )
 }
 
 /// Exclusion values: a volume type (`nfs`, `hostPath`, ...) or, for hostPath volumes, the

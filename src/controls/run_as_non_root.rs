@@ -4,7 +4,7 @@
 //! container. Allowed: `true`; unset on a container when the pod sets `true`. From v1.35 any
 //! value in a pod with `spec.hostUsers: false` (root there is not root on the node).
 
-use super::{containers_phrase, containers_where, setters, Violation};
+use super::{containers_where, Violation};
 use crate::pod::{Container, PodView};
 
 const REASON: &str = "runAsNonRoot != true";
@@ -21,15 +21,13 @@ pub fn check(pod: &PodView) -> Option<Violation> {
             .and_then(|sc| sc.run_as_non_root)
     };
     let explicitly_bad = containers_where(pod, |c| container_setting(c) == Some(false));
-    let who = setters(pod_setting == Some(false), &explicitly_bad);
-    if !who.is_empty() {
-        return Some(Violation::new(
-            REASON,
-            format!(
-                "{} must not set securityContext.runAsNonRoot=false",
-                who.join(" and ")
-            ),
-        ));
+    let pod_false = pod_setting == Some(false);
+    if pod_false || !explicitly_bad.is_empty() {
+        return Some(
+            Violation::of(REASON)
+                .setters(pod_false, &explicitly_bad)
+                .text(" must not set securityContext.runAsNonRoot=false"),
+        );
     }
     if pod_setting == Some(true) {
         return None;
@@ -38,13 +36,12 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     if implicitly_bad.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        REASON,
-        format!(
-            "pod or {} must set securityContext.runAsNonRoot=true",
-            containers_phrase(&implicitly_bad)
-        ),
-    ))
+    Some(
+        Violation::of(REASON)
+            .text("pod or ")
+            .containers(&implicitly_bad)
+            .text(" must set securityContext.runAsNonRoot=true"),
+    )
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! container. Allowed: unset or non-zero. From v1.35 any value in a pod with
 //! `spec.hostUsers: false`.
 
-use super::{containers_where, setters, Violation};
+use super::{containers_where, Violation};
 use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
@@ -17,14 +17,14 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     let containers = containers_where(pod, |c| {
         c.security_context.as_ref().and_then(|sc| sc.run_as_user) == Some(0)
     });
-    let who = setters(pod_zero, &containers);
-    if who.is_empty() {
+    if !pod_zero && containers.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        "runAsUser=0",
-        format!("{} must not set runAsUser=0", who.join(" and ")),
-    ))
+    Some(
+        Violation::of("runAsUser=0")
+            .setters(pod_zero, &containers)
+            .text(" must not set runAsUser=0"),
+    )
 }
 
 #[cfg(test)]

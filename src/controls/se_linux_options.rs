@@ -5,9 +5,7 @@
 //! `container_kvm_t`, and from v1.31 also `container_engine_t`; `user` and `role` unset or
 //! `""`.
 
-use std::collections::BTreeSet;
-
-use super::{containers_where, join_quote, pluralize, setters, Violation};
+use super::{containers_where, sorted_set, Violation};
 use crate::pod::{Container, ObjectMeta, PodView, SeLinuxOptions};
 
 const TYPES_V1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
@@ -29,7 +27,7 @@ pub fn check_v1_31(pod: &PodView) -> Option<Violation> {
 
 #[derive(Default)]
 struct Findings<'p> {
-    types: BTreeSet<&'p str>,
+    types: Vec<&'p str>,
     user: bool,
     role: bool,
 }
@@ -41,7 +39,7 @@ impl<'p> Findings<'p> {
         let mut valid = true;
         if !allowed.contains(&kind) {
             valid = false;
-            self.types.insert(kind);
+            self.types.push(kind);
         }
         if opts.user.as_deref().is_some_and(|u| !u.is_empty()) {
             valid = false;
@@ -69,33 +67,27 @@ fn check_with(pod: &PodView, allowed: &[&str]) -> Option<Violation> {
             .and_then(|sc| sc.se_linux_options.as_ref())
             .is_some_and(|opts| !found.valid(opts, allowed))
     });
-    let who = setters(pod_bad, &containers);
-    if who.is_empty() {
+    if !pod_bad && containers.is_empty() {
         return None;
     }
-    let mut data = Vec::new();
+    let mut v = Violation::of("seLinuxOptions")
+        .setters(pod_bad, &containers)
+        .text(" set forbidden securityContext.seLinuxOptions: ");
+    // The findings, joined with "; ".
+    let mut separator = "";
     if !found.types.is_empty() {
-        let types: Vec<&str> = found.types.into_iter().collect();
-        data.push(format!(
-            "{} {}",
-            pluralize("type", "types", types.len()),
-            join_quote(&types)
-        ));
+        let types = sorted_set(found.types);
+        v = v.plural("type ", "types ", types.len()).quoted(&types);
+        separator = "; ";
     }
     if found.user {
-        data.push("user may not be set".to_owned());
+        v = v.text(separator).text("user may not be set");
+        separator = "; ";
     }
     if found.role {
-        data.push("role may not be set".to_owned());
+        v = v.text(separator).text("role may not be set");
     }
-    Some(Violation::new(
-        "seLinuxOptions",
-        format!(
-            "{} set forbidden securityContext.seLinuxOptions: {}",
-            who.join(" and "),
-            data.join("; ")
-        ),
-    ))
+    Some(v)
 }
 
 /// Exclusion values: SELinux types, users or roles a container sets.

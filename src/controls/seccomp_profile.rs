@@ -9,12 +9,7 @@
 //! Restricted reads the same fields; allowed: `RuntimeDefault` or `Localhost`, set on the pod
 //! or on every container. From v1.25 a pod with `spec.os.name: windows` is exempt.
 
-use std::collections::BTreeSet;
-
-use super::{
-    containers_phrase, forbidden_profile_types, forgive_profile, go_quote, join_plain, join_quote,
-    pluralize, Violation,
-};
+use super::{forbidden_profile_types, forgive_profile, go_quote, sorted_set, Violation};
 use crate::pod::{Container, ObjectMeta, PodView, ProfileType};
 
 pub(crate) const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
@@ -30,11 +25,11 @@ fn valid_annotation(value: &str) -> bool {
 
 /// Up to v1.18: only the (then current) annotations are checked.
 pub fn baseline_annotations(pod: &PodView) -> Option<Violation> {
-    let mut forbidden = BTreeSet::new();
+    let mut forbidden = Vec::new();
     let mut inspect = |key: &str| {
         if let Some(value) = pod.metadata.annotation(key) {
             if !valid_annotation(value) {
-                forbidden.insert(format!("{key}={}", go_quote(value)));
+                forbidden.push(format!("{key}={}", go_quote(value)));
             }
         }
     };
@@ -45,15 +40,16 @@ pub fn baseline_annotations(pod: &PodView) -> Option<Violation> {
     if forbidden.is_empty() {
         return None;
     }
-    let forbidden: Vec<String> = forbidden.into_iter().collect();
-    Some(Violation::new(
-        REASON,
-        format!(
-            "forbidden {} {}",
-            pluralize("annotation", "annotations", forbidden.len()),
-            join_plain(&forbidden)
-        ),
-    ))
+    let forbidden = sorted_set(forbidden.iter().map(String::as_str).collect());
+    Some(
+        Violation::of(REASON)
+            .plural(
+                "forbidden annotation ",
+                "forbidden annotations ",
+                forbidden.len(),
+            )
+            .plain(&forbidden),
+    )
 }
 
 fn pod_profile<'p, 'a>(pod: &'p PodView<'a>) -> Option<&'p ProfileType<'a>> {
@@ -71,23 +67,21 @@ fn container_profile<'c, 'a>(c: &'c Container<'a>) -> Option<&'c ProfileType<'a>
 
 /// The explicitly forbidden settings: who sets them ("pod", containers) and the values.
 fn explicit_violation(pod: &PodView) -> Option<Violation> {
-    let (setters, values) = forbidden_profile_types(
+    let found = forbidden_profile_types(
         pod,
         pod_profile(pod),
         |sc| sc.seccomp_profile.as_ref(),
         &VALID_TYPES,
     );
-    if setters.is_empty() {
+    if !found.pod && found.containers.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        REASON,
-        format!(
-            "{} must not set securityContext.seccompProfile.type to {}",
-            setters.join(" and "),
-            join_quote(&values)
-        ),
-    ))
+    Some(
+        Violation::of(REASON)
+            .setters(found.pod, &found.containers)
+            .text(" must not set securityContext.seccompProfile.type to ")
+            .quoted(&found.types),
+    )
 }
 
 /// From v1.19: the fields may be unset, but what is set must be a confining profile.
@@ -113,13 +107,12 @@ pub fn restricted(pod: &PodView) -> Option<Violation> {
     if unset.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        REASON,
-        format!(
-            r#"pod or {} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#,
-            containers_phrase(&unset)
-        ),
-    ))
+    Some(
+        Violation::of(REASON)
+            .text("pod or ")
+            .containers(&unset)
+            .text(r#" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#),
+    )
 }
 
 /// Exclusion values: a profile type the container sets (`Unconfined`), or the value of its

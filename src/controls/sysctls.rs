@@ -10,7 +10,7 @@
 //! v1.32 adds `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem`;
 //! v1.37 adds `net.ipv4.tcp_slow_start_after_idle`, `net.ipv4.tcp_notsent_lowat`.
 
-use super::{join_plain, Violation};
+use super::Violation;
 use crate::pod::PodView;
 
 /// The safe set, in the order the versions added them.
@@ -66,7 +66,7 @@ fn check_with(pod: &PodView, safe: &[&str]) -> Option<Violation> {
     if forbidden.is_empty() {
         return None;
     }
-    Some(Violation::new("forbidden sysctls", join_plain(&forbidden)))
+    Some(Violation::of("forbidden sysctls").plain(&forbidden))
 }
 
 /// Exclusion values: sysctl names.

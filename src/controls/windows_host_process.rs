@@ -3,7 +3,7 @@
 //! Reads `windowsOptions.hostProcess` of `spec.securityContext` and of every container.
 //! Allowed: unset or `false`.
 
-use super::{containers_where, setters, Violation};
+use super::{containers_where, Violation};
 use crate::pod::{PodView, WindowsOptions};
 
 fn host_process(options: Option<&WindowsOptions>) -> bool {
@@ -24,17 +24,14 @@ pub fn check(pod: &PodView) -> Option<Violation> {
                 .and_then(|sc| sc.windows_options.as_ref()),
         )
     });
-    let who = setters(pod_set, &containers);
-    if who.is_empty() {
+    if !pod_set && containers.is_empty() {
         return None;
     }
-    Some(Violation::new(
-        "hostProcess",
-        format!(
-            "{} must not set securityContext.windowsOptions.hostProcess=true",
-            who.join(" and ")
-        ),
-    ))
+    Some(
+        Violation::of("hostProcess")
+            .setters(pod_set, &containers)
+            .text(" must not set securityContext.windowsOptions.hostProcess=true"),
+    )
 }
 
 #[cfg(test)]
