@@ -4,8 +4,6 @@
 //! Each control is a pure function of a [`PodView`] that returns `None` when the pod is
 //! allowed and a [`Violation`] (in Pod Security Admission's own words) when it is not.
 
-use std::sync::OnceLock;
-
 use crate::pod::{Container, ObjectMeta, PodView, ProfileType, SecurityContext};
 
 pub mod allow_privilege_escalation;
@@ -362,59 +360,107 @@ pub fn named(id: &str) -> Option<&'static Control> {
 impl Control {
     /// The revision in force at policy version `v1.<minor>`, if the control exists there.
     pub fn revision_at(&self, minor: u32) -> Option<&Revision> {
-        self.revisions.iter().rev().find(|r| r.since <= minor)
+        revision_index(self, minor).map(|i| &self.revisions[i])
     }
 }
 
+/// The index of `control`'s revision in force at `v1.<minor>` (the last one since then).
+const fn revision_index(control: &Control, minor: u32) -> Option<usize> {
+    let mut i = control.revisions.len();
+    while i > 0 {
+        i -= 1;
+        if control.revisions[i].since <= minor {
+            return Some(i);
+        }
+    }
+    None
+}
+
+const CONTROL_COUNT: usize = CONTROLS.len();
+const VERSIONS: usize = NEWEST_KNOWN_MINOR as usize + 1;
+
+/// For each level and version, each control's revision in force there, numbered from 1
+/// (0: the control does not apply). Worked out when the policy is compiled, so that
+/// neither a fresh instance nor a request pays for it.
+static PLAN: [[[u8; CONTROL_COUNT]; VERSIONS]; 2] = plan();
+
+const fn plan() -> [[[u8; CONTROL_COUNT]; VERSIONS]; 2] {
+    let mut plan = [[[0; CONTROL_COUNT]; VERSIONS]; 2];
+    let mut minor = 0;
+    while minor < VERSIONS {
+        let mut c = 0;
+        while c < CONTROL_COUNT {
+            let control = &CONTROLS[c];
+            if let Some(revision) = revision_index(control, minor as u32) {
+                let number = revision as u8 + 1;
+                // Restricted includes baseline, less the baseline controls it replaces.
+                match control.level {
+                    Level::Baseline => {
+                        plan[0][minor][c] = number;
+                        if !overridden(control.id, minor as u32) {
+                            plan[1][minor][c] = number;
+                        }
+                    }
+                    Level::Restricted => plan[1][minor][c] = number,
+                }
+            }
+            c += 1;
+        }
+        minor += 1;
+    }
+    plan
+}
+
+/// Whether a restricted control in force at `minor` replaces the baseline control `id`.
+const fn overridden(id: &str, minor: u32) -> bool {
+    let mut c = 0;
+    while c < CONTROL_COUNT {
+        let control = &CONTROLS[c];
+        if let (Level::Restricted, Some(r)) = (control.level, revision_index(control, minor)) {
+            let overrides = control.revisions[r].overrides;
+            let mut o = 0;
+            while o < overrides.len() {
+                if same_id(overrides[o], id) {
+                    return true;
+                }
+                o += 1;
+            }
+        }
+        c += 1;
+    }
+    false
+}
+
+/// `a == b`, which a `const fn` cannot write yet.
+const fn same_id(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// The revisions that apply at `level` and policy version `v1.<minor>`, in message order.
-///
-/// Worked out from [`CONTROLS`] once per level and version, on first use: every request
-/// under the same settings then walks a ready list.
 pub fn checks_at(
     level: Level,
     minor: u32,
 ) -> impl Iterator<Item = (&'static Control, &'static Revision)> {
-    type Checks = Vec<(&'static Control, &'static Revision)>;
-    const VERSIONS: usize = NEWEST_KNOWN_MINOR as usize + 1;
-    static TABLE: [[OnceLock<Checks>; VERSIONS]; 2] =
-        [const { [const { OnceLock::new() }; VERSIONS] }; 2];
     let minor = minor.min(NEWEST_KNOWN_MINOR);
     let row = match level {
-        Level::Baseline => 0,
-        Level::Restricted => 1,
+        Level::Baseline => &PLAN[0][minor as usize],
+        Level::Restricted => &PLAN[1][minor as usize],
     };
-    TABLE[row][minor as usize]
-        .get_or_init(|| work_out_checks(level, minor).collect())
-        .iter()
-        .copied()
-}
-
-fn work_out_checks(
-    level: Level,
-    minor: u32,
-) -> impl Iterator<Item = (&'static Control, &'static Revision)> {
-    CONTROLS.iter().filter_map(move |control| {
-        if control.level > level {
-            return None;
-        }
-        let revision = control.revision_at(minor)?;
-        if level == Level::Restricted
-            && control.level == Level::Baseline
-            && overridden(control.id, minor)
-        {
-            return None;
-        }
-        Some((control, revision))
+    CONTROLS.iter().zip(row).filter_map(|(control, &number)| {
+        let index = usize::from(number.checked_sub(1)?);
+        Some((control, &control.revisions[index]))
     })
-}
-
-/// Whether a restricted control in force at `minor` replaces the baseline control `id`.
-fn overridden(id: &str, minor: u32) -> bool {
-    CONTROLS
-        .iter()
-        .filter(|c| c.level == Level::Restricted)
-        .filter_map(|c| c.revision_at(minor))
-        .any(|r| r.overrides.contains(&id))
 }
 
 /// Every violation of the pod at `level` and `v1.<minor>`, in message order, their details
@@ -559,20 +605,41 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
 
+    /// The plan's definition, written plainly: what [`checks_at`] must give.
+    fn work_out_checks(level: Level, minor: u32) -> Vec<(&'static str, u32)> {
+        let overridden = |id: &str| {
+            CONTROLS
+                .iter()
+                .filter(|c| c.level == Level::Restricted)
+                .filter_map(|c| c.revision_at(minor))
+                .any(|r| r.overrides.contains(&id))
+        };
+        CONTROLS
+            .iter()
+            .filter(|c| c.level <= level)
+            .filter(|c| {
+                !(level == Level::Restricted && c.level == Level::Baseline && overridden(c.id))
+            })
+            .filter_map(|c| Some((c.id, c.revision_at(minor)?.since)))
+            .collect()
+    }
+
     #[test]
     fn the_table_of_checks_is_worked_out_from_the_controls() {
         for level in [Level::Baseline, Level::Restricted] {
             for minor in 0..=NEWEST_KNOWN_MINOR + 2 {
-                let ids = |checks: &mut dyn Iterator<Item = (&Control, &Revision)>| {
-                    checks.map(|(c, r)| (c.id, r.since)).collect::<Vec<_>>()
-                };
-                let worked_out = ids(&mut work_out_checks(level, minor.min(NEWEST_KNOWN_MINOR)));
+                let worked_out = work_out_checks(level, minor.min(NEWEST_KNOWN_MINOR));
                 assert!(!worked_out.is_empty());
-                // Twice: the first call fills the table, the second reads it.
-                assert_eq!(ids(&mut checks_at(level, minor)), worked_out);
-                assert_eq!(ids(&mut checks_at(level, minor)), worked_out);
+                let planned: Vec<_> = checks_at(level, minor)
+                    .map(|(c, r)| (c.id, r.since))
+                    .collect();
+                assert_eq!(planned, worked_out, "{level:?} v1.{minor}");
             }
         }
+        // The constant comparison is exact: no case folding, no prefixes.
+        assert!(same_id("procMount", "procMount"));
+        assert!(!same_id("procMount", "procmount"));
+        assert!(!same_id("procMount", "procMount_restricted"));
     }
 
     #[test]
