@@ -14,9 +14,20 @@ use std::fmt;
 
 use crate::pod::Str;
 
-/// Why a JSON text could not be read, and where.
+/// Why a JSON text could not be read, and where. Boxed: every read returns a `Result`, and
+/// a one-word error keeps those results small on the path where nothing fails.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<ErrorAt>);
+
+impl std::ops::Deref for Error {
+    type Target = ErrorAt;
+    fn deref(&self) -> &ErrorAt {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorAt {
     /// The byte at which reading stopped: the start of the offending value, or the byte
     /// that broke the syntax.
     pub offset: usize,
@@ -144,12 +155,12 @@ impl<'a> Reader<'a> {
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
-        Error {
+        Error(Box::new(ErrorAt {
             offset,
             line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
             column: 1 + offset - line_start,
             message: message.into(),
-        }
+        }))
     }
 
     #[cold]
