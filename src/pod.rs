@@ -194,7 +194,7 @@ impl<'a> PodView<'a> {
     /// Reads a Pod object or a pod template (`metadata` and `spec`).
     pub fn read(r: &mut Reader<'a>) -> json::Result<Self> {
         let mut pod = PodView::default();
-        read_fields!(r, "a pod object", {
+        read_fields!(r, "a pod object", hot, {
             "kind" => pod.kind = r.opt_str()?,
             "metadata" => pod.metadata = r.or_default(ObjectMeta::read)?,
             "spec" => pod.spec = r.or_default(PodSpec::read)?,
@@ -219,7 +219,7 @@ impl<'a> ObjectMeta<'a> {
     #[inline(never)]
     fn read(r: &mut Reader<'a>) -> json::Result<Self> {
         let mut meta = ObjectMeta::default();
-        read_fields!(r, "an object's metadata", {
+        read_fields!(r, "an object's metadata", hot, {
             "annotations" => meta.annotations = r.or_default(security_annotations)?,
         })?;
         Ok(meta)
@@ -274,7 +274,7 @@ impl<'a> PodSpec<'a> {
     #[inline(never)]
     fn read(r: &mut Reader<'a>) -> json::Result<Self> {
         let mut spec = PodSpec::default();
-        read_fields!(r, "a pod spec", {
+        read_fields!(r, "a pod spec", hot, {
             "containers" => spec.containers = List::read_nullable(r, Container::read)?,
             "initContainers" => spec.init_containers = List::read_nullable(r, Container::read)?,
             "ephemeralContainers" => {
@@ -324,7 +324,7 @@ impl<'a> PodSecurityContext<'a> {
     #[inline(never)]
     fn read(r: &mut Reader<'a>) -> json::Result<Self> {
         let mut sc = PodSecurityContext::default();
-        read_fields!(r, "a pod security context", {
+        read_fields!(r, "a pod security context", hot, {
             "runAsNonRoot" => sc.run_as_non_root = r.opt_bool()?,
             "runAsUser" => sc.run_as_user = r.opt_i64()?,
             "seccompProfile" => sc.seccomp_profile = r.option(ProfileType::read)?,
@@ -347,7 +347,7 @@ impl<'a> ProfileType<'a> {
     #[inline(never)]
     fn read(r: &mut Reader<'a>) -> json::Result<Self> {
         let mut profile = ProfileType::default();
-        read_fields!(r, "a profile", {
+        read_fields!(r, "a profile", hot, {
             "type" => profile.kind = r.opt_str()?,
         })?;
         Ok(profile)
@@ -434,7 +434,7 @@ impl<'a> Container<'a> {
     fn read(r: &mut Reader<'a>) -> json::Result<Self> {
         let mut c = Container::default();
         let boxed = |r: &mut Reader<'a>| Handler::read(r).map(Box::new);
-        read_fields!(r, "a container", {
+        read_fields!(r, "a container", hot, {
             "name" => c.name = r.opt_str()?,
             "image" => c.image = r.opt_str()?,
             "securityContext" => {
@@ -473,7 +473,7 @@ impl<'a> SecurityContext<'a> {
     #[inline(never)]
     fn read(r: &mut Reader<'a>) -> json::Result<Self> {
         let mut sc = SecurityContext::default();
-        read_fields!(r, "a security context", {
+        read_fields!(r, "a security context", hot, {
             "privileged" => sc.privileged = r.opt_bool()?,
             "allowPrivilegeEscalation" => sc.allow_privilege_escalation = r.opt_bool()?,
             "runAsNonRoot" => sc.run_as_non_root = r.opt_bool()?,
@@ -500,7 +500,7 @@ impl<'a> Capabilities<'a> {
     #[inline(never)]
     fn read(r: &mut Reader<'a>) -> json::Result<Self> {
         let mut caps = Capabilities::default();
-        read_fields!(r, "capabilities", {
+        read_fields!(r, "capabilities", hot, {
             "add" => caps.add = List::read_nullable(r, Reader::str)?,
             "drop" => caps.drop = List::read_nullable(r, Reader::str)?,
         })?;
@@ -517,7 +517,7 @@ impl ContainerPort {
     #[inline(never)]
     fn read(r: &mut Reader) -> json::Result<Self> {
         let mut port = ContainerPort::default();
-        read_fields!(r, "a container port", {
+        read_fields!(r, "a container port", hot, {
             "hostPort" => port.host_port = r.opt_i64()?,
         })?;
         Ok(port)

@@ -65,7 +65,7 @@ impl<'a> AdmissionRequest<'a> {
     /// which copy would the caller have meant?
     fn read(r: &mut Reader<'a>, reading: Reading) -> json::Result<Self> {
         let mut q = AdmissionRequest::default();
-        read_fields!(r, "an AdmissionRequest object", {
+        read_fields!(r, "an AdmissionRequest object", hot, {
             "kind" => q.kind = r.option(GroupVersionKind::read)?,
             "resource" => q.resource = r.option(GroupVersionResource::read)?,
             "subResource" => q.sub_resource = r.opt_str()?,
