@@ -863,6 +863,13 @@ mod tests {
     }
 
     #[test]
+    fn an_error_is_one_word() {
+        // The reason the error is boxed: results of reads stay as small as their values.
+        assert_eq!(size_of::<Error>(), size_of::<usize>());
+        assert_eq!(size_of::<Result<Option<bool>>>(), size_of::<usize>() * 2);
+    }
+
+    #[test]
     fn well_formed_json_is_skipped() {
         for ok in [
             "null",
