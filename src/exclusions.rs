@@ -236,6 +236,8 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
 }
 
 /// Every violation at `level` and `v1.<minor>` with `exclusions` applied, in message order.
+/// Their details are not bounded yet: the caller bounds them together with any other
+/// violations of the same message (see `verdict::judge_pod`).
 pub fn evaluate(level: Level, minor: u32, pod: &PodView, exclusions: &[Exclusion]) -> Outcome {
     let mut outcome = Outcome::default();
     for (control, revision) in controls::checks_at(level, minor) {
@@ -247,7 +249,6 @@ pub fn evaluate(level: Level, minor: u32, pod: &PodView, exclusions: &[Exclusion
             &mut outcome,
         );
     }
-    controls::bound(&mut outcome.violations);
     outcome
 }
 

@@ -587,6 +587,29 @@ mod tests {
     }
 
     #[test]
+    fn both_sentences_are_bounded_together_and_cut_once() {
+        // Ten containers with 200-byte names: every container control's list is about 2 KB,
+        // far past the details' budget, and readOnlyRootFilesystem is violated too.
+        let containers: Vec<Value> = (0..10)
+            .map(|i| json!({"name": format!("{i}{}", "n".repeat(199)), "image": "x"}))
+            .collect();
+        let pod = json!({"spec": {"containers": containers}}).to_string();
+        let pod = PodView::from_json(&pod).unwrap();
+        let message = rejection(&Settings::default(), &pod).expect("rejected");
+        let (standard, extra) = message
+            .split_once("; violates requireReadOnlyRootFilesystem: ")
+            .expect("both sentences");
+        assert!(
+            extra.starts_with("readOnlyRootFilesystem != true"),
+            "{extra}"
+        );
+        assert!(standard.len() + extra.len() < controls::MAX_DETAILS_BYTES + 256);
+        // One cut, made once: never a cut of a cut.
+        assert_eq!(message.matches("...").count(), 1, "{message}");
+        assert!(!message.contains("...."), "{message}");
+    }
+
+    #[test]
     fn describe_joins_like_psa() {
         let v = vec![
             Violation::of("a").text("x"),
