@@ -55,7 +55,7 @@ pub struct AdmissionRequest<'a> {
 /// `request.object`, as read.
 pub enum ObjectField<'a> {
     /// Read in the same pass as the request, as an object of this kind.
-    Read(PodCarrier, Box<Found<'a, PodView<'a>>>),
+    Read(PodCarrier, Found<'a, Box<PodView<'a>>>),
     /// The object's JSON text, checked for well-formedness only.
     Raw(&'a str),
 }
@@ -76,7 +76,7 @@ impl<'a> AdmissionRequest<'a> {
                 q.object = match q.one_pass_carrier(reading) {
                     Some(carrier) => r
                         .option(|r| read_carried(r, carrier, PodView::read))?
-                        .map(|found| ObjectField::Read(carrier, Box::new(found))),
+                        .map(|found| ObjectField::Read(carrier, found)),
                     None => r.option(Reader::raw)?.map(ObjectField::Raw),
                 }
             },
@@ -241,12 +241,12 @@ pub enum Exemption {
 pub enum Subject<'a> {
     Pass(Pass),
     Exempt(Exemption),
-    Evaluate(Box<Evaluation<'a>>),
+    Evaluate(Evaluation<'a>),
 }
 
 /// A pod to judge, and what is needed to correct it in place.
 pub struct Evaluation<'a> {
-    pub pod: PodView<'a>,
+    pub pod: Box<PodView<'a>>,
     pub carrier: PodCarrier,
     /// The request's object as sent, when it was kept raw (see [`Reading`]).
     pub object: Option<&'a str>,
@@ -319,7 +319,7 @@ impl<'a> AdmissionRequest<'a> {
             )
         })?;
         let (pod, raw_object) = match object {
-            ObjectField::Read(_, found) => (pod_of(*found, carrier, "object")?, None),
+            ObjectField::Read(_, found) => (pod_of(found, carrier, "object")?, None),
             ObjectField::Raw(raw) => (read_pod(raw, carrier, "object")?, Some(raw)),
         };
 
@@ -348,12 +348,12 @@ impl<'a> AdmissionRequest<'a> {
                 return Ok(Subject::Exempt(Exemption::RuntimeClass(rc.to_owned())));
             }
         }
-        Ok(Subject::Evaluate(Box::new(Evaluation {
+        Ok(Subject::Evaluate(Evaluation {
             pod,
             carrier,
             object: raw_object,
             mutable: !(carrier == PodCarrier::Pod && operation == "UPDATE"),
-        })))
+        }))
     }
 
     /// The kind of object the request is about, from `request.kind` and `request.resource`.
@@ -399,7 +399,7 @@ pub fn read_pod<'a>(
     json: &'a str,
     carrier: PodCarrier,
     field: &str,
-) -> Result<PodView<'a>, String> {
+) -> Result<Box<PodView<'a>>, String> {
     let found =
         Reader::read_all(json, |r| read_carried(r, carrier, PodView::read)).map_err(|e| {
             format!(
@@ -413,10 +413,10 @@ pub fn read_pod<'a>(
 
 /// The pod read from an object, once the object's own `kind` is found to agree.
 fn pod_of<'a>(
-    found: Found<'a, PodView<'a>>,
+    found: Found<'a, Box<PodView<'a>>>,
     carrier: PodCarrier,
     field: &str,
-) -> Result<PodView<'a>, String> {
+) -> Result<Box<PodView<'a>>, String> {
     let object_kind = found
         .kind
         .as_deref()
