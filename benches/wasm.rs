@@ -24,6 +24,10 @@
 #[allow(dead_code)]
 mod host;
 
+#[path = "../tests/common/memory.rs"]
+#[allow(dead_code)]
+mod memory;
+
 mod common;
 
 use std::hint::black_box;
@@ -371,6 +375,39 @@ fn run() -> Result<(), String> {
         rows.push(row(&request, &policy, floor.as_ref(), quick)?);
     }
     print_table(&rows, &policy, floor.as_ref(), quick);
+    print_pages(&policy, floor.as_ref())
+}
+
+/// The pages one call writes for the first time on a fresh instance (see
+/// tests/common/memory.rs): each is a page fault that only fresh instances pay, which is
+/// most of what separates "fresh" from reused once the start is paid.
+fn print_pages(policy: &Module, floor: Option<&Module>) -> Result<(), String> {
+    let policy = memory::Fresh::load(&policy.path)?;
+    let floor = floor.map(|f| memory::Fresh::load(&f.path)).transpose()?;
+    println!();
+    println!("pages (4 KiB) a fresh instance's call writes for the first time: stack + heap/data (stack bytes in use)");
+    println!("| request       | floor scan        | policy validate   |");
+    println!("| ------------- | ----------------- | ----------------- |");
+    let cell = |module: &memory::Fresh, payload: &[u8]| -> Result<String, String> {
+        let t = module.call("validate", payload)?;
+        t.answer.map_err(|e| format!("validate failed: {e}"))?;
+        Ok(format!(
+            "{} + {} ({} B)",
+            t.new_stack_pages, t.new_other_pages, t.call_stack
+        ))
+    };
+    for request in common::requests() {
+        let floor_cell = match &floor {
+            Some(floor) => cell(floor, &request.payload)?,
+            None => "-".to_owned(),
+        };
+        println!(
+            "| {:<13} | {:>17} | {:>17} |",
+            request.name,
+            floor_cell,
+            cell(&policy, &request.payload)?
+        );
+    }
     Ok(())
 }
 

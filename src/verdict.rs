@@ -137,20 +137,8 @@ fn correct(
     message: String,
 ) -> ValidationResponse {
     // The object's JSON, kept raw or read again from the request.
-    let raw_request;
-    let object = match e.object {
-        Some(object) => object,
-        None => {
-            raw_request = ValidationRequest::parse(payload, Reading::Raw);
-            match raw_request
-                .as_ref()
-                .ok()
-                .and_then(|r| r.request.object.as_ref())
-            {
-                Some(ObjectField::Raw(raw)) => raw,
-                _ => return reject(message),
-            }
-        }
+    let Some(object) = e.object.or_else(|| raw_object(payload)) else {
+        return reject(message);
     };
     let Some((mutated, warnings)) = mutate::secure_defaults(
         object,
@@ -174,6 +162,20 @@ fn correct(
             audit_annotations: None,
             warnings: Some(warnings),
         },
+    }
+}
+
+/// The request's object as JSON text, read again from the request. Out of line: the
+/// request read is only needed here, and its frame is gone before mutating begins.
+#[inline(never)]
+fn raw_object(payload: &str) -> Option<&str> {
+    match ValidationRequest::parse(payload, Reading::Raw)
+        .ok()?
+        .request
+        .object?
+    {
+        ObjectField::Raw(raw) => Some(raw),
+        ObjectField::Read(..) => None,
     }
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod host;
+pub mod memory;
 mod requests;
 
 #[allow(unused_imports)] // each test uses its own part
