@@ -136,6 +136,19 @@ pub struct Outcome {
     pub used: Vec<String>,
 }
 
+impl Outcome {
+    /// Adds a control's violation, if any. Room for one per control is made at the
+    /// first, so a pod that fails many controls does not regrow the list.
+    fn add(&mut self, violation: Option<Violation>) {
+        if let Some(violation) = violation {
+            if self.violations.capacity() == 0 {
+                self.violations.reserve_exact(controls::CONTROLS.len() + 1);
+            }
+            self.violations.push(violation);
+        }
+    }
+}
+
 /// Runs one control on the pod as the exclusions leave it. Without exclusions for the
 /// control this is exactly `check(pod)`.
 pub fn check_control(
@@ -150,7 +163,7 @@ pub fn check_control(
         .filter(|e| e.control == control.id)
         .collect();
     if mine.is_empty() {
-        outcome.violations.extend(check(pod));
+        outcome.add(check(pod));
         return;
     }
     let original = check(pod);
@@ -172,7 +185,7 @@ pub fn check_control(
     if remaining != original {
         outcome.used.extend(notes);
     }
-    outcome.violations.extend(remaining);
+    outcome.add(remaining);
 }
 
 /// Takes out of `view` what `exclusion` forgives, noting each container or value taken.

@@ -149,13 +149,9 @@ fn write_list(out: &mut String, items: &mut dyn Iterator<Item = &str>, count: us
     let mut shown = 0;
     for item in items.take(MAX_LIST_ITEMS) {
         let (text, cut) = clip(item, MAX_VALUE_BYTES);
-        let marker = if cut > 0 {
-            Cow::Owned(format!("...({cut} more bytes)"))
-        } else {
-            Cow::Borrowed("")
-        };
+        let marker = (cut > 0).then(|| format!("...({cut} more bytes)"));
         if shown > 0 {
-            let len = text.len() + quotes + marker.len();
+            let len = text.len() + quotes + marker.as_ref().map_or(0, String::len);
             if out.len() - start + ", ".len() + len > MAX_LIST_BYTES {
                 break;
             }
@@ -168,7 +164,9 @@ fn write_list(out: &mut String, items: &mut dyn Iterator<Item = &str>, count: us
         } else {
             out.push_str(text);
         }
-        out.push_str(&marker);
+        if let Some(marker) = marker {
+            out.push_str(&marker);
+        }
         shown += 1;
     }
     if shown < count {
