@@ -1153,6 +1153,16 @@ mod tests {
             }
 
             #[test]
+            fn writes_strings_as_serde_json_does(text in any::<String>(), control in 0u8..0x20) {
+                // Any text, and one with a control byte in it (rare in arbitrary strings).
+                for text in [text.clone(), format!("{text}{}\"x", char::from(control))] {
+                    let mut ours = Vec::new();
+                    write_string(&mut ours, &text);
+                    prop_assert_eq!(&ours, &serde_json::to_vec(&text).unwrap(), "{:?}", text);
+                }
+            }
+
+            #[test]
             fn reads_strings_and_integers_as_serde_json_does(text in texts()) {
                 let ours = Reader::read_all(&text, Reader::str).ok().map(|s| s.to_string());
                 prop_assert_eq!(ours, serde_json::from_str::<String>(&text).ok(), "{}", text);
