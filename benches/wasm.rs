@@ -375,7 +375,33 @@ fn run() -> Result<(), String> {
         rows.push(row(&request, &policy, floor.as_ref(), quick)?);
     }
     print_table(&rows, &policy, floor.as_ref(), quick);
+    if let Some(floor) = &floor {
+        print_start(&policy, floor, quick)?;
+    }
     print_pages(&policy, floor.as_ref())
+}
+
+/// A fresh instance alone (its start, no call) for each module: the part of "fresh" that
+/// no request changes.
+fn print_start(policy: &Module, floor: &Module, quick: bool) -> Result<(), String> {
+    let mut ops: Vec<Op> = vec![
+        Box::new(|| {
+            drop(black_box(policy.instance()?));
+            Ok(())
+        }),
+        Box::new(|| {
+            drop(black_box(floor.instance()?));
+            Ok(())
+        }),
+    ];
+    let times = measure(quick, &mut ops)?;
+    println!(
+        "fresh instance alone (start, no call): floor {} µs, policy {} µs ({})",
+        us(Some(times[1])),
+        us(Some(times[0])),
+        ratio(times[0], Some(times[1]))
+    );
+    Ok(())
 }
 
 /// The pages one call writes for the first time on a fresh instance (see
