@@ -25,10 +25,10 @@ fn requests() -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .map(|r| (r.name.to_owned(), r.payload))
         .collect();
-    let violating: Value = bench::requests()
-        .into_iter()
-        .find(|r| r.name == "pod-violating")
-        .map(|r| serde_json::from_slice(&r.payload).expect("the bench's request is JSON"))
+    let violating: Value = all
+        .iter()
+        .find(|(name, _)| name == "pod-violating")
+        .map(|(_, payload)| serde_json::from_slice(payload).expect("the bench's request is JSON"))
         .expect("the bench has a violating pod");
     let pod = &violating["request"]["object"];
     let settings = [

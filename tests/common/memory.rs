@@ -33,10 +33,11 @@ struct Exchange {
     answer: Option<Result<Vec<u8>, String>>,
 }
 
-/// A compiled module, ready for fresh instances.
+/// A compiled module and its imports, ready for fresh instances.
 pub struct Fresh {
     engine: Engine,
     module: Module,
+    linker: Linker<Exchange>,
 }
 
 impl Fresh {
@@ -44,24 +45,29 @@ impl Fresh {
         let engine = Engine::default();
         let module = Module::from_file(&engine, path)
             .map_err(|e| format!("cannot compile {}: {e}", path.display()))?;
-        Ok(Fresh { engine, module })
+        let mut linker: Linker<Exchange> = Linker::new(&engine);
+        define_imports(&mut linker).map_err(|e| e.to_string())?;
+        // Anything else the module imports traps when called: the policy needs nothing else.
+        linker
+            .define_unknown_imports_as_traps(&module)
+            .map_err(|e| e.to_string())?;
+        Ok(Fresh {
+            engine,
+            module,
+            linker,
+        })
     }
 
     /// A new instance, started as a waPC host starts it (`wapc_init`), then one call.
     pub fn call(&self, operation: &str, payload: &[u8]) -> Result<Touched, String> {
-        let mut linker: Linker<Exchange> = Linker::new(&self.engine);
-        define_imports(&mut linker).map_err(|e| e.to_string())?;
-        // Anything else the module imports traps when called: the policy needs nothing else.
-        linker
-            .define_unknown_imports_as_traps(&self.module)
-            .map_err(|e| e.to_string())?;
         let exchange = Exchange {
             operation: operation.as_bytes().to_vec(),
             payload: payload.to_vec(),
             answer: None,
         };
         let mut store = Store::new(&self.engine, exchange);
-        let instance = linker
+        let instance = self
+            .linker
             .instantiate(&mut store, &self.module)
             .map_err(|e| format!("cannot instantiate: {e}"))?;
         let memory = instance
