@@ -26,7 +26,6 @@ pub struct Touched {
     pub answer: Result<Vec<u8>, String>,
 }
 
-#[derive(Default)]
 struct Exchange {
     operation: Vec<u8>,
     payload: Vec<u8>,
