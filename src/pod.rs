@@ -133,12 +133,34 @@ impl<T> List<T> {
         self.retain_mut(|item| keep(item));
     }
 
+    /// Removes consecutive repeats, as `Vec::dedup`.
+    pub fn dedup(&mut self)
+    where
+        T: PartialEq,
+    {
+        if let List::Many(items) = self {
+            items.dedup();
+        }
+    }
+
     fn take_all(&mut self) -> Vec<T> {
         match std::mem::take(self) {
             List::Empty => Vec::new(),
             List::One(item) => vec![item],
             List::Many(items) => items,
         }
+    }
+}
+
+/// Collects without a heap allocation when there is at most one item: the usual case for
+/// the containers a control names.
+impl<T> FromIterator<T> for List<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        let mut list = List::Empty;
+        for item in items {
+            list.push(item);
+        }
+        list
     }
 }
 
@@ -856,6 +878,20 @@ mod tests {
         list.retain(|_| false);
         assert!(list.is_empty() && matches!(list, List::Empty));
         assert!(PodView::from_json(r#"{"spec":{"containers":{}}}"#).is_err());
+    }
+
+    #[test]
+    fn collected_lists_hold_one_item_inline() {
+        // What a control collects (the containers it names) is usually one item: no Vec.
+        assert!(matches!(List::from_iter(["a"]), List::One("a")));
+        assert!(matches!(List::<&str>::from_iter([]), List::Empty));
+        let mut many = List::from_iter(["b", "b", "a", "b"]);
+        assert!(matches!(many, List::Many(_)));
+        many.dedup();
+        assert_eq!(*many, ["b", "a", "b"]);
+        let mut one = List::from_iter(["a"]);
+        one.dedup();
+        assert_eq!(*one, ["a"]);
     }
 
     #[test]

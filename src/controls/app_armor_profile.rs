@@ -6,7 +6,7 @@
 //! or `localhost/*`.
 
 use super::{forbidden_profile_types, forgive_profile, go_quote, Violation};
-use crate::pod::{Container, ObjectMeta, PodView};
+use crate::pod::{Container, List, ObjectMeta, PodView};
 
 pub(crate) const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -38,7 +38,7 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     if !fields_set && annotations.is_empty() {
         return None;
     }
-    let values: Vec<&str> = fields
+    let values: List<&str> = fields
         .types
         .iter()
         .copied()

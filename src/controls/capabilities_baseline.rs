@@ -7,7 +7,7 @@
 //! SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT (exact, case-sensitive).
 
 use super::{sorted_set, Violation};
-use crate::pod::{Container, ObjectMeta, PodView};
+use crate::pod::{Container, List, ObjectMeta, PodView};
 
 const DEFAULT_SET: [&str; 13] = [
     "AUDIT_WRITE",
@@ -26,8 +26,8 @@ const DEFAULT_SET: [&str; 13] = [
 ];
 
 pub fn check(pod: &PodView) -> Option<Violation> {
-    let mut bad_containers = Vec::new();
-    let mut added: Vec<&str> = Vec::new();
+    let mut bad_containers = List::Empty;
+    let mut added = List::Empty;
     for c in pod.spec.all_containers() {
         let Some(caps) = c
             .security_context

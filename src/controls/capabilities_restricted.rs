@@ -6,12 +6,12 @@
 //! server forbids capabilities on Windows pods.
 
 use super::{sorted_set, Violation};
-use crate::pod::PodView;
+use crate::pod::{List, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
-    let mut missing_drop_all = Vec::new();
-    let mut adding_forbidden = Vec::new();
-    let mut forbidden: Vec<&str> = Vec::new();
+    let mut missing_drop_all = List::Empty;
+    let mut adding_forbidden = List::Empty;
+    let mut forbidden = List::Empty;
     for c in pod.spec.all_containers() {
         let Some(caps) = c
             .security_context

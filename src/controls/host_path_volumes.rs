@@ -3,10 +3,10 @@
 //! Reads `spec.volumes[*].hostPath`. Allowed: unset or null.
 
 use super::Violation;
-use crate::pod::PodView;
+use crate::pod::{List, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
-    let names: Vec<&str> = pod
+    let names: List<&str> = pod
         .spec
         .volumes
         .iter()

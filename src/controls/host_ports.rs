@@ -3,12 +3,12 @@
 //! Reads `ports[*].hostPort` of every container. Allowed: unset or `0`.
 
 use super::{sorted_set, Violation};
-use crate::pod::{Container, ObjectMeta, PodView};
+use crate::pod::{Container, List, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
-    let mut bad_containers = Vec::new();
+    let mut bad_containers = List::Empty;
     // PSA collects the ports as strings in a sorted set: "10000" sorts before "80".
-    let mut ports = Vec::new();
+    let mut ports = List::Empty;
     for c in pod.spec.all_containers() {
         let mut valid = true;
         for port in c

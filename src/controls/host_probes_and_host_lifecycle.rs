@@ -5,12 +5,12 @@
 //! Allowed: unset or `""` (the kubelet then probes the pod's own IP).
 
 use super::{sorted_set, Violation};
-use crate::pod::{Container, Handler, ObjectMeta, PodView};
+use crate::pod::{Container, Handler, List, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     // Both lists are sets, sorted: PSA reports these containers by name, not by position.
-    let mut bad_containers = Vec::new();
-    let mut hosts = Vec::new();
+    let mut bad_containers = List::Empty;
+    let mut hosts = List::Empty;
     for c in pod.spec.all_containers() {
         let lifecycle = c.lifecycle.as_deref();
         let handlers = [

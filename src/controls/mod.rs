@@ -4,7 +4,7 @@
 //! Each control is a pure function of a [`PodView`] that returns `None` when the pod is
 //! allowed and a [`Violation`] (in Pod Security Admission's own words) when it is not.
 
-use crate::pod::{Container, ObjectMeta, PodView, ProfileType, SecurityContext};
+use crate::pod::{Container, List, ObjectMeta, PodView, ProfileType, SecurityContext};
 
 pub mod allow_privilege_escalation;
 pub mod app_armor_profile;
@@ -512,9 +512,9 @@ fn fit(violations: &mut [Violation], budget: usize) {
 /// Who sets a profile `type` outside the allowed ones, and the types refused.
 pub(crate) struct ForbiddenProfiles<'p> {
     pub pod: bool,
-    pub containers: Vec<&'p str>,
+    pub containers: List<&'p str>,
     /// Sorted, unique.
-    pub types: Vec<&'p str>,
+    pub types: List<&'p str>,
 }
 
 /// The shared shape of the AppArmor and seccomp field checks: who sets a profile `type`
@@ -525,7 +525,7 @@ pub(crate) fn forbidden_profile_types<'p, 'a: 'p>(
     container_profile: impl Fn(&'p SecurityContext<'a>) -> Option<&'p ProfileType<'a>>,
     allowed: &[&str],
 ) -> ForbiddenProfiles<'p> {
-    let mut types = Vec::new();
+    let mut types = List::Empty;
     let mut refused = |profile: &'p ProfileType<'a>| {
         let refuse = !allowed.contains(&profile.kind());
         if refuse {
@@ -534,7 +534,7 @@ pub(crate) fn forbidden_profile_types<'p, 'a: 'p>(
         refuse
     };
     let pod_refused = pod_profile.is_some_and(&mut refused);
-    let containers: Vec<&str> = pod
+    let containers: List<&str> = pod
         .spec
         .all_containers()
         .filter(|c| {
@@ -582,7 +582,7 @@ pub(crate) fn forgive_profile<'a>(
 pub(crate) fn containers_where<'p, 'a>(
     pod: &'p PodView<'a>,
     mut bad: impl FnMut(&'p Container<'a>) -> bool,
-) -> Vec<&'p str> {
+) -> List<&'p str> {
     pod.spec
         .all_containers()
         .filter(|c| bad(c))

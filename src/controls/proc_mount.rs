@@ -7,11 +7,11 @@
 //! control does not.
 
 use super::{sorted_set, Violation};
-use crate::pod::{Container, ObjectMeta, PodView};
+use crate::pod::{Container, List, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
-    let mut bad_containers = Vec::new();
-    let mut types = Vec::new();
+    let mut bad_containers = List::Empty;
+    let mut types = List::Empty;
     for c in pod.spec.all_containers() {
         let Some(proc_mount) = c
             .security_context

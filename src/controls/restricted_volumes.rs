@@ -12,7 +12,7 @@
 //! refuses it: fail closed.
 
 use super::{sorted_set, Violation};
-use crate::pod::{PodView, Volume};
+use crate::pod::{List, PodView, Volume};
 
 const ALLOWED: [&str; 9] = [
     "configMap",
@@ -66,8 +66,8 @@ fn restricted_type(volume: &Volume) -> Option<&'static str> {
 }
 
 pub fn check(pod: &PodView) -> Option<Violation> {
-    let mut bad_volumes = Vec::new();
-    let mut types = Vec::new();
+    let mut bad_volumes = List::Empty;
+    let mut types = List::Empty;
     for volume in &pod.spec.volumes {
         if let Some(kind) = restricted_type(volume) {
             bad_volumes.push(&*volume.name);

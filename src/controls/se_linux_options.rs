@@ -6,7 +6,7 @@
 //! `""`.
 
 use super::{containers_where, sorted_set, Violation};
-use crate::pod::{Container, ObjectMeta, PodView, SeLinuxOptions};
+use crate::pod::{Container, List, ObjectMeta, PodView, SeLinuxOptions};
 
 const TYPES_V1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
 const TYPES_V1_31: &[&str] = &[
@@ -27,7 +27,7 @@ pub fn check_v1_31(pod: &PodView) -> Option<Violation> {
 
 #[derive(Default)]
 struct Findings<'p> {
-    types: Vec<&'p str>,
+    types: List<&'p str>,
     user: bool,
     role: bool,
 }

@@ -11,7 +11,7 @@
 //! v1.37 adds `net.ipv4.tcp_slow_start_after_idle`, `net.ipv4.tcp_notsent_lowat`.
 
 use super::Violation;
-use crate::pod::PodView;
+use crate::pod::{List, PodView};
 
 /// The safe set, in the order the versions added them.
 const SAFE: [&str; 14] = [
@@ -58,7 +58,7 @@ pub fn check_v1_37(pod: &PodView) -> Option<Violation> {
 fn check_with(pod: &PodView, safe: &[&str]) -> Option<Violation> {
     let sysctls = pod.spec.security_context.as_ref().map(|sc| &*sc.sysctls)?;
     // Listed in pod order, repeats included, as PSA lists them.
-    let forbidden: Vec<&str> = sysctls
+    let forbidden: List<&str> = sysctls
         .iter()
         .map(|s| s.name.as_deref().unwrap_or(""))
         .filter(|name| !safe.contains(name))

@@ -7,6 +7,8 @@
 
 use std::borrow::Cow;
 
+use crate::pod::List;
+
 /// A control's finding: PSA's short reason and, optionally, the offending details.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -97,7 +99,7 @@ fn write_setters(out: &mut String, pod: bool, containers: &[&str]) {
 
 /// `items` sorted and without repeats, as PSA's string sets list them (byte order). For
 /// strings only: one sort in the module, not one per item type.
-pub(crate) fn sorted_set(mut items: Vec<&str>) -> Vec<&str> {
+pub(crate) fn sorted_set(mut items: List<&str>) -> List<&str> {
     items.sort_unstable();
     items.dedup();
     items
@@ -247,7 +249,7 @@ mod tests {
         );
         assert_eq!(go_quote("a\"b\\c\n\u{1}é"), r#""a\"b\\c\n\x01é""#);
         assert_eq!(
-            sorted_set(vec!["b", "a", "b", "10", "9"]),
+            *sorted_set(List::from_iter(["b", "a", "b", "10", "9"])),
             ["10", "9", "a", "b"]
         );
     }
