@@ -168,7 +168,23 @@ impl Settings {
 
     /// `restricted:latest`, as Pod Security Admission prints a level and version.
     pub fn level_version(&self) -> String {
-        format!("{}:{}", self.level.as_str(), self.version)
+        let mut out = String::new();
+        self.push_level_version(&mut out);
+        out
+    }
+
+    /// [`Self::level_version`] appended to `out`: every rejection message starts with it,
+    /// and the usual `latest` needs no formatting machinery.
+    pub fn push_level_version(&self, out: &mut String) {
+        out.push_str(self.level.as_str());
+        out.push(':');
+        match self.version {
+            PolicyVersion::Latest => out.push_str("latest"),
+            PolicyVersion::V1(minor) => {
+                use std::fmt::Write;
+                let _ = write!(out, "v1.{minor}");
+            }
+        }
     }
 }
 

@@ -80,7 +80,9 @@ pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
         pod,
         &settings.exclusions,
     );
-    let mut violations = std::mem::take(&mut outcome.violations);
+    // The standard's violations, then our control's, in one list: the two sentences share
+    // one budget, so that the whole message stays bounded.
+    let standard = outcome.violations.len();
     if settings.require_read_only_root_filesystem {
         exclusions::check_control(
             &controls::READ_ONLY_ROOT_FILESYSTEM,
@@ -90,31 +92,28 @@ pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
             &mut outcome,
         );
     }
-    // Both sentences share one budget, so that the whole message stays bounded.
-    let standard = violations.len();
-    violations.append(&mut outcome.violations);
-    controls::bound(&mut violations);
-    outcome.violations = violations.split_off(standard);
+    controls::bound(&mut outcome.violations);
+    let (violations, ours) = outcome.violations.split_at(standard);
     // One string for the whole message, sized once: `describe` writes each sentence into it.
     let mut message = String::new();
-    if !violations.is_empty() || !outcome.violations.is_empty() {
-        let described: usize = (violations.iter().chain(&outcome.violations))
+    if !outcome.violations.is_empty() {
+        let described: usize = (outcome.violations.iter())
             .map(|v| v.reason.len() + v.detail.len() + ", ()".len())
             .sum();
         message.reserve(described + 96);
     }
     if !violations.is_empty() {
         message.push_str("violates PodSecurity \"");
-        message.push_str(&settings.level_version());
+        settings.push_level_version(&mut message);
         message.push_str("\": ");
-        describe(&mut message, &violations);
+        describe(&mut message, violations);
     }
-    if !outcome.violations.is_empty() {
+    if !ours.is_empty() {
         if !message.is_empty() {
             message.push_str("; ");
         }
         message.push_str("violates requireReadOnlyRootFilesystem: ");
-        describe(&mut message, &outcome.violations);
+        describe(&mut message, ours);
     }
     Judgement {
         rejection: (!message.is_empty()).then_some(message),
