@@ -7,6 +7,9 @@ use serde::Deserialize;
 use crate::controls::{Level, NEWEST_KNOWN_MINOR};
 use crate::exclusions::{Exclusion, RawExclusion};
 
+/// How settings name the newest policy version.
+const LATEST: &str = "latest";
+
 /// The policy version to evaluate at, as written by the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyVersion {
@@ -27,7 +30,7 @@ impl PolicyVersion {
     /// Parses `latest` or `v1.<minor>` exactly as Pod Security Admission does
     /// (no leading zeros, no patch version, major version 1 only).
     pub fn parse(text: &str) -> Option<PolicyVersion> {
-        if text == "latest" {
+        if text == LATEST {
             return Some(PolicyVersion::Latest);
         }
         let digits = text.strip_prefix("v1.")?;
@@ -44,7 +47,7 @@ impl PolicyVersion {
 impl std::fmt::Display for PolicyVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PolicyVersion::Latest => f.write_str("latest"),
+            PolicyVersion::Latest => f.write_str(LATEST),
             PolicyVersion::V1(minor) => write!(f, "v1.{minor}"),
         }
     }
@@ -166,23 +169,17 @@ impl Settings {
         })
     }
 
-    /// `restricted:latest`, as Pod Security Admission prints a level and version.
-    pub fn level_version(&self) -> String {
-        let mut out = String::new();
-        self.push_level_version(&mut out);
-        out
-    }
-
-    /// [`Self::level_version`] appended to `out`: every rejection message starts with it,
-    /// and the usual `latest` needs no formatting machinery.
+    /// Appends `restricted:latest`, as Pod Security Admission prints a level and version:
+    /// every rejection message starts with it.
     pub fn push_level_version(&self, out: &mut String) {
         out.push_str(self.level.as_str());
         out.push(':');
         match self.version {
-            PolicyVersion::Latest => out.push_str("latest"),
-            PolicyVersion::V1(minor) => {
+            // The usual case, without the formatting machinery.
+            PolicyVersion::Latest => out.push_str(LATEST),
+            pinned => {
                 use std::fmt::Write;
-                let _ = write!(out, "v1.{minor}");
+                let _ = write!(out, "{pinned}");
             }
         }
     }
@@ -206,6 +203,12 @@ mod tests {
         Settings::from_json(json).expect_err(json)
     }
 
+    fn level_version(s: &Settings) -> String {
+        let mut out = String::new();
+        s.push_level_version(&mut out);
+        out
+    }
+
     #[test]
     fn defaults() {
         for json in ["{}", "null", r#"{"level":null,"exemptions":null}"#] {
@@ -216,7 +219,7 @@ mod tests {
         assert_eq!(s.version, PolicyVersion::Latest);
         assert!(s.require_read_only_root_filesystem);
         assert!(!s.mutate);
-        assert_eq!(s.level_version(), "restricted:latest");
+        assert_eq!(level_version(&s), "restricted:latest");
     }
 
     #[test]
@@ -233,7 +236,7 @@ mod tests {
         assert_eq!(s.exemptions.namespaces, ["kube-system"]);
         assert_eq!(s.exemptions.usernames, ["admin"]);
         assert_eq!(s.exemptions.runtime_classes, ["kata"]);
-        assert_eq!(s.level_version(), "baseline:v1.25");
+        assert_eq!(level_version(&s), "baseline:v1.25");
     }
 
     #[test]
