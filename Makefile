@@ -88,12 +88,19 @@ bats:
 # native timings (criterion), then both modules in the waPC host, with ratios and sizes.
 # The floor goes through wasm-opt as the policy does; the wasm bench finds it at
 # target/floor/floor.wasm (or $FLOOR_WASM).
+# The same floor built with its `reject` feature (target/floor/floor-reject.wasm, or
+# $FLOOR_REJECT_WASM) is the floor of a rejection: the scan, then the policy's own message
+# written by serde_json.
 FLOOR := target/floor/floor.wasm
+FLOOR_REJECT := target/floor/floor-reject.wasm
 $(FLOOR): tools/floor/src/lib.rs tools/floor/Cargo.toml tools/floor/Cargo.lock
 	cargo build --release --target wasm32-wasip1 --manifest-path tools/floor/Cargo.toml --target-dir target/floor
 	@$(call optimize,target/floor/wasm32-wasip1/release/floor.wasm,$(FLOOR))
+$(FLOOR_REJECT): tools/floor/src/lib.rs tools/floor/Cargo.toml tools/floor/Cargo.lock
+	cargo build --release --target wasm32-wasip1 --manifest-path tools/floor/Cargo.toml --target-dir target/floor-reject --features reject
+	@$(call optimize,target/floor-reject/wasm32-wasip1/release/floor.wasm,$(FLOOR_REJECT))
 
-bench: policy.wasm $(FLOOR)
+bench: policy.wasm $(FLOOR) $(FLOOR_REJECT)
 	cargo bench --bench native
 	cargo bench --bench wasm
 

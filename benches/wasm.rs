@@ -8,16 +8,20 @@
 //! - policy validate: the policy's `validate` on an instance reused from call to call;
 //! - fresh + scan / fresh + validate: a new instance (`WasmtimeEngineProviderPre::rehydrate`,
 //!   a new `WapcHost`, which runs the module's start and `wapc_init`), one call, dropped:
-//!   what policy-server pays when it does not reuse instances.
+//!   what policy-server pays when it does not reuse instances;
+//! - for a request the policy rejects, floor scan + answer: the `reject` floor (tools/floor
+//!   built with its `reject` feature) scans the request and answers the policy's own answer,
+//!   its message written by serde_json; the bench checks the two answers are the same bytes.
 //!
 //! Each figure is the median per-call time over batches, the operations of one request
 //! taking turns batch by batch (see `measure`). `cargo bench --bench wasm`
 //! (the binary then gets `--bench`) measures; without `--bench` (as under `cargo test`) or
 //! with `BENCH_QUICK` set it makes one call of each, checks the verdicts and exits.
 //!
-//! Modules: `$POLICY_WASM` (default `policy.wasm` at the crate root) and `$FLOOR_WASM`
-//! (default `target/floor/floor.wasm`, tools/floor's module after wasm-opt, as policy.wasm);
-//! `make bench` builds both.
+//! Modules: `$POLICY_WASM` (default `policy.wasm` at the crate root), `$FLOOR_WASM`
+//! (default `target/floor/floor.wasm`, tools/floor's module after wasm-opt, as policy.wasm)
+//! and `$FLOOR_REJECT_WASM` (default `target/floor/floor-reject.wasm`); `make bench` builds
+//! all three.
 //! Exits non-zero when the policy gives a wrong verdict, so a broken policy is never timed.
 
 #[path = "../tests/common/host.rs"]
@@ -42,10 +46,11 @@ use wasmtime_provider::{WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre
 const BATCH: Duration = Duration::from_millis(30);
 const BATCHES: usize = 25;
 
-fn floor_path() -> PathBuf {
-    match std::env::var_os("FLOOR_WASM") {
+/// `$variable`, or `default` under the crate root.
+fn module_path(variable: &str, default: &str) -> PathBuf {
+    match std::env::var_os(variable) {
         Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/floor/floor.wasm"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(default),
     }
 }
 
@@ -160,16 +165,25 @@ struct Row {
     validate: Duration,
     floor_fresh: Option<Duration>,
     policy_fresh: Duration,
+    /// The `reject` floor, for a request the policy rejects.
+    floor_reject: Option<Duration>,
+}
+
+/// The floors: the scan, and (for rejections) the scan plus the policy's own answer.
+struct Floors {
+    scan: Module,
+    reject: Module,
 }
 
 /// Checks the policy's answer (and the floor's) for `request`, then times it.
 fn row(
     request: &BenchRequest,
     policy: &Module,
-    floor: Option<&Module>,
+    floors: Option<&Floors>,
     quick: bool,
 ) -> Result<Row, String> {
     let payload = request.payload.as_slice();
+    let floor = floors.map(|f| &f.scan);
     let verdict = |out: &[u8]| -> Result<(), String> {
         let response: serde_json::Value = serde_json::from_slice(out)
             .map_err(|e| format!("{}: validate answered non-JSON: {e}", request.name))?;
@@ -177,7 +191,8 @@ fn row(
     };
 
     let policy_host = policy.instance()?;
-    verdict(&call(&policy_host, "validate", payload)?)?;
+    let answer = call(&policy_host, "validate", payload)?;
+    verdict(&answer)?;
     verdict(&fresh_call(policy, "validate", payload)?)?;
     let floor_host = match floor {
         Some(floor) => {
@@ -194,6 +209,20 @@ fn row(
             Some((floor, host))
         }
         None => None,
+    };
+    let reject_host = match (floors, rejection_message(&answer)) {
+        (Some(floors), Some(message)) => {
+            let host = floors.reject.instance()?;
+            call(&host, "set_message", message.as_bytes())?;
+            if call(&host, "reject", payload)? != answer {
+                return Err(format!(
+                    "{}: the reject floor's answer is not the policy's, byte for byte",
+                    request.name
+                ));
+            }
+            Some(host)
+        }
+        _ => None,
     };
 
     let mut ops: Vec<Op> = vec![
@@ -220,6 +249,12 @@ fn row(
             Ok(())
         }));
     }
+    if let Some(host) = &reject_host {
+        ops.push(Box::new(|| {
+            black_box(call(host, "reject", black_box(payload))?);
+            Ok(())
+        }));
+    }
     let times = measure(quick, &mut ops)?;
     // The instance reused for thousands of calls still answers right.
     verdict(&call(&policy_host, "validate", payload)?)?;
@@ -228,6 +263,7 @@ fn row(
         Some(&[noop, scan, fresh]) => (Some(noop), Some(scan), Some(fresh)),
         _ => (None, None, None),
     };
+    let floor_reject = reject_host.is_some().then(|| times[5]);
     Ok(Row {
         name: request.name,
         bytes: payload.len(),
@@ -236,7 +272,17 @@ fn row(
         validate,
         floor_fresh,
         policy_fresh,
+        floor_reject,
     })
+}
+
+/// The message of a rejection the policy answered, if it rejected.
+fn rejection_message(answer: &[u8]) -> Option<String> {
+    let response: serde_json::Value = serde_json::from_slice(answer).ok()?;
+    if response["accepted"] != false {
+        return None;
+    }
+    response["message"].as_str().map(str::to_owned)
 }
 
 fn us(d: Option<Duration>) -> String {
@@ -360,25 +406,69 @@ fn run() -> Result<(), String> {
     let quick = !bench_mode || std::env::var_os("BENCH_QUICK").is_some();
 
     let policy = Module::load(host::policy_path(), "policy")?;
-    let floor = match Module::load(floor_path(), "floor") {
-        Ok(floor) => Some(floor),
-        // A smoke run (cargo test) still checks the policy's verdicts without the floor.
+    let load_floors = || -> Result<Floors, String> {
+        Ok(Floors {
+            scan: Module::load(
+                module_path("FLOOR_WASM", "target/floor/floor.wasm"),
+                "floor",
+            )?,
+            reject: Module::load(
+                module_path("FLOOR_REJECT_WASM", "target/floor/floor-reject.wasm"),
+                "reject floor",
+            )?,
+        })
+    };
+    let floors = match load_floors() {
+        Ok(floors) => Some(floors),
+        // A smoke run (cargo test) still checks the policy's verdicts without the floors.
         Err(e) if !bench_mode => {
             eprintln!("\n*** {e}\n*** smoke run: SKIPPING the floor columns ***\n");
             None
         }
         Err(e) => return Err(e),
     };
+    let floor = floors.as_ref().map(|f| &f.scan);
 
     let mut rows = Vec::new();
     for request in common::requests() {
-        rows.push(row(&request, &policy, floor.as_ref(), quick)?);
+        rows.push(row(&request, &policy, floors.as_ref(), quick)?);
     }
-    print_table(&rows, &policy, floor.as_ref(), quick);
-    if let Some(floor) = &floor {
+    print_table(&rows, &policy, floor, quick);
+    print_rejections(&rows);
+    if let Some(floor) = floor {
         print_start(&policy, floor, quick)?;
     }
-    print_pages(&policy, floor.as_ref())
+    print_pages(&policy, floor)
+}
+
+/// The requests the policy rejects, against the floor of a rejection: the same scan, then
+/// the same answer, its message written by serde_json.
+fn print_rejections(rows: &[Row]) {
+    let rejected: Vec<(&Row, Duration)> = rows
+        .iter()
+        .filter_map(|r| Some((r, r.floor_reject?)))
+        .collect();
+    if rejected.is_empty() {
+        return;
+    }
+    println!();
+    println!("rejections, against the floor of a rejection (the scan, then the policy's own answer written by serde_json; the same bytes, checked), µs per call");
+    println!(
+        "| request       | floor scan + answer | policy validate | validate/(scan + answer) |"
+    );
+    println!(
+        "| ------------- | ------------------- | --------------- | ------------------------ |"
+    );
+    for (r, floor) in rejected {
+        println!(
+            "| {:<13} | {:>19} | {:>15} | {:>24} |",
+            r.name,
+            us(Some(floor)),
+            us(Some(r.validate)),
+            ratio(r.validate, Some(floor))
+        );
+    }
+    println!();
 }
 
 /// A fresh instance alone (its start, no call) for each module: the part of "fresh" that
