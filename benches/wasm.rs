@@ -263,7 +263,7 @@ fn row(
         Some(&[noop, scan, fresh]) => (Some(noop), Some(scan), Some(fresh)),
         _ => (None, None, None),
     };
-    let floor_reject = reject_host.is_some().then(|| times[5]);
+    let floor_reject = reject_host.as_ref().and(times.get(5).copied());
     Ok(Row {
         name: request.name,
         bytes: payload.len(),
