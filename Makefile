@@ -16,7 +16,7 @@ REGISTRY ?= ghcr.io/kubewarden-psa/policies
 POLICY_REF := $(REGISTRY)/pod-security-standards:v$(VERSION)
 NEED_KWCTL = @command -v kwctl >/dev/null 2>&1 || { echo "kwctl is not installed: it is needed for '$@'; get it from https://github.com/kubewarden/kwctl/releases"; exit 1; }
 
-.PHONY: all test unit-tests e2e-tests fmt lint clean check-fmt run-sample bats bench bench-icount push scaffold fuzz
+.PHONY: all test unit-tests e2e-tests fmt format lint clean check-fmt run-sample bats bench bench-icount push scaffold fuzz
 
 all: policy.wasm
 
@@ -65,15 +65,19 @@ run-sample: policy.wasm $(RUNNER)
 	fi
 
 # The whole suite: formatting, lints, unit + conformance (native and wasm), e2e.
-test: check-fmt lint policy.wasm
+test: fmt lint policy.wasm
 	cargo test --all-targets
 	$(MAKE) e2e-tests
 
 unit-tests:
 	cargo test --lib
 
-e2e-tests: policy.wasm $(RUNNER) bats
-	bats e2e.bats
+# Under kwctl the tests run the annotated module, so that metadata.yml is read as a cluster
+# would read it; without kwctl, policy.wasm through the waPC runner.
+E2E_POLICY := $(if $(shell command -v kwctl 2>/dev/null),annotated-policy.wasm,policy.wasm)
+e2e-tests: $(E2E_POLICY) $(RUNNER) bats
+	@echo "e2e: $(E2E_POLICY) through $(if $(filter annotated-policy.wasm,$(E2E_POLICY)),kwctl run,$(RUNNER) (kwctl is not installed; tests/publishing.rs checks what kwctl reads))"
+	POLICY=$(E2E_POLICY) bats e2e.bats
 
 # bats runs e2e.bats; on a fresh Debian machine (as root) it is installed from Debian.
 bats:
@@ -128,11 +132,14 @@ fuzz:
 		cargo +nightly fuzz run $(FUZZ_FLAGS) $$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 || exit 1; \
 	done
 
+# Checks, as in Kubewarden's policy Makefiles; `make format` rewrites the sources.
 fmt:
-	cargo fmt --all
-
-check-fmt:
 	cargo fmt --all -- --check
+
+check-fmt: fmt
+
+format:
+	cargo fmt --all
 
 lint:
 	cargo clippy --all-targets -- -D warnings

@@ -1,20 +1,36 @@
 #!/usr/bin/env bats
-# End-to-end: the built policy.wasm judges the requests in test_data/, through `kwctl run`
-# when kwctl is installed, else through this project's waPC runner (same host crates as
-# policy-server). Build first: `make policy.wasm` (or `make e2e-tests`, which does).
+# End-to-end: the built module judges the requests in test_data/, through `kwctl run` when
+# kwctl is installed, else through this project's waPC runner (same host crates as
+# policy-server). `make e2e-tests` builds what is needed and sets POLICY: the annotated
+# module under kwctl (so metadata.yml is exercised), policy.wasm otherwise.
 
+bats_require_minimum_version 1.5.0
+POLICY="${POLICY:-policy.wasm}"
+
+# kwctl writes notices (Sigstore, offline) to stderr: only stdout is the policy's answer.
+# The answer is echoed, so that a failing test shows it (bats prints a test's output only
+# when it fails).
 run_policy() {
   local request="$1" settings="${2:-{\}}"
   if command -v kwctl >/dev/null 2>&1; then
-    run kwctl run policy.wasm -r "$request" --settings-json "$settings"
+    run --separate-stderr kwctl run "$POLICY" -r "$request" --settings-json "$settings"
   else
-    run target/debug/examples/wapc-run policy.wasm "$request" "$settings"
+    run --separate-stderr target/debug/examples/wapc-run "$POLICY" "$request" "$settings"
   fi
+  echo "policy answer to $request with $settings (status $status): $output"
+  [ -z "$stderr" ] || echo "stderr: $stderr"
+}
+
+# The base64 JSONPatch of kwctl's answer, decoded.
+patch_of_answer() {
+  echo "$output" | sed -nE 's/.*"patch": *"([^"]*)".*/\1/p' | head -n 1 | base64 -d
 }
 
 allowed() { [ "$status" -eq 0 ] && echo "$output" | grep -Eq '"allowed": *true'; }
 denied() { [ "$status" -eq 0 ] && echo "$output" | grep -Eq '"allowed": *false'; }
 says() { echo "$output" | grep -Fq -- "$1"; }
+# Settings refused by validate_settings: kwctl and wapc-run say why on stderr.
+says_anywhere() { printf '%s\n%s\n' "$output" "$stderr" | grep -Fq -- "$1"; }
 # A function (not `! says`, which bats does not count as a failure mid-test).
 never_says() { ! echo "$output" | grep -Fq -- "$1"; }
 
@@ -115,6 +131,7 @@ never_says() { ! echo "$output" | grep -Fq -- "$1"; }
   run_policy test_data/pod_malformed.json
   denied
   says 'spec.containers[0].securityContext.privileged: invalid type'
+  never_says ' at line '
 }
 
 @test "a Windows pod is exempt from the Linux-only restricted controls" {
@@ -134,19 +151,19 @@ never_says() { ! echo "$output" | grep -Fq -- "$1"; }
 @test "invalid settings are refused" {
   run_policy test_data/pod_compliant.json '{"level":"privileged"}'
   [ "$status" -ne 0 ] || denied
-  says 'privileged'
+  says_anywhere 'privileged'
   run_policy test_data/pod_compliant.json '{"version":"1.25"}'
   [ "$status" -ne 0 ] || denied
-  says 'version'
+  says_anywhere 'version'
 }
 
 @test "mutate: a bare Deployment comes back compliant, with one warning per change" {
   run_policy test_data/deployment_bare.json '{"mutate":true}'
   allowed
-  says '"patchType":"JSONPatch"'
+  echo "$output" | grep -Eq '"patchType": *"JSONPatch"'
   says 'container \"app\": set securityContext.allowPrivilegeEscalation=false'
   says 'pod: set securityContext.runAsNonRoot=true'
-  patch=$(echo "$output" | sed -E 's/.*"patch":"([^"]*)".*/\1/' | base64 -d)
+  patch=$(patch_of_answer)
   echo "$patch" | grep -Fq '/spec/template/spec/securityContext'
   echo "$patch" | grep -Fq '"RuntimeDefault"'
 }
@@ -184,5 +201,38 @@ MESH='{"exclusions":[{"control":"capabilities_restricted","images":["docker.io/i
 @test "exclusions: nonsense is refused by validate_settings" {
   run_policy test_data/pod_service_mesh.json '{"exclusions":[{"control":"sysctls","containers":["a"]}]}'
   [ "$status" -ne 0 ] || denied
-  says 'exclusions[0]'
+  says_anywhere 'exclusions[0]'
+}
+
+# Background audit: the audit-scanner's AdmissionReview (internal/audit-scanner/scanner/
+# admission_request.go: CREATE, no userInfo, resource named by Kind) gets admission's verdict.
+@test "audit: the audit-scanner's request for a Pod gets admission's verdict and message" {
+  run_policy test_data/pod_privileged.json
+  admission="$output"
+  run_policy test_data/audit_pod_privileged.json
+  denied
+  never_says 'disagree'
+  [ "$(echo "$output" | grep -o 'violates PodSecurity.*')" = "$(echo "$admission" | grep -o 'violates PodSecurity.*')" ]
+}
+
+@test "audit: the audit-scanner's request for a Deployment gets admission's verdict and message" {
+  run_policy test_data/audit_deployment_privileged.json
+  denied
+  says 'privileged (container \"app\" must not set securityContext.privileged=true)'
+}
+
+@test "mutate at baseline fills in only readOnlyRootFilesystem, never runAsNonRoot" {
+  run_policy test_data/deployment_bare.json '{"mutate":true,"level":"baseline"}'
+  allowed
+  says 'set securityContext.readOnlyRootFilesystem=true'
+  never_says 'runAsNonRoot'
+  never_says 'allowPrivilegeEscalation'
+}
+
+@test "exclusions: an entry as the Rancher UI sends it (every field at its default, then filled in) is accepted" {
+  run_policy test_data/pod_service_mesh.json '{"exclusions":[{"control":"capabilities_restricted","images":["docker.io/istio/proxyv2:*"],"containers":[],"values":["NET_ADMIN","NET_RAW"],"acknowledgeControlDisabled":false}]}'
+  allowed
+  run_policy test_data/pod_service_mesh.json '{"exclusions":[{"control":"","images":[],"containers":[],"values":[],"acknowledgeControlDisabled":false}]}'
+  [ "$status" -ne 0 ] || denied
+  says_anywhere 'exclusions[0].control: empty; choose the control to forgive'
 }

@@ -42,6 +42,13 @@ impl Exclusion {
                 control_names()
             ));
         };
+        // The Rancher UI starts a new entry with every field at its default: `""` here.
+        if name.is_empty() {
+            return Err(format!(
+                "{at}.control: empty; choose the control to forgive, one of: {}",
+                control_names()
+            ));
+        }
         let Some(control) = controls::named(&name) else {
             return Err(format!(
                 "{at}.control: unknown control {name:?}; known controls: {}",
@@ -49,14 +56,8 @@ impl Exclusion {
             ));
         };
         let list = |field: &str, list: Option<Vec<String>>| -> Result<Vec<String>, String> {
-            let Some(list) = list else {
-                return Ok(Vec::new());
-            };
-            if list.is_empty() {
-                return Err(format!(
-                    "{at}.{field}: empty list; omit the field or name at least one"
-                ));
-            }
+            // An empty list selects nothing, as if omitted: the Rancher UI always sends one.
+            let list = list.unwrap_or_default();
             if let Some(i) = list.iter().position(|s| s.is_empty()) {
                 return Err(format!("{at}.{field}[{i}]: empty string"));
             }
@@ -86,20 +87,21 @@ impl Exclusion {
             ));
         }
         let whole_control = images.is_empty() && containers.is_empty() && values.is_empty();
+        // `false` is the Rancher UI's default for the checkbox: the same as leaving it out.
         match (whole_control, raw.acknowledge_control_disabled) {
             (true, Some(true)) => {}
             (true, _) => {
                 return Err(format!(
-                    "{at}: an entry with only `control` switches {} off for every pod; say `acknowledgeControlDisabled: true` if that is what you want",
+                    "{at}: an entry with only `control` switches {} off for every pod; name images, containers or values to forgive, or say `acknowledgeControlDisabled: true` (in the Rancher UI: \"Acknowledge that the control is disabled\") if that is what you want",
                     control.id
                 ))
             }
-            (false, Some(_)) => {
+            (false, Some(true)) => {
                 return Err(format!(
                     "{at}.acknowledgeControlDisabled: only for an entry that switches the control off for every pod (no images, containers or values)"
                 ))
             }
-            (false, None) => {}
+            (false, _) => {}
         }
         Ok(Exclusion {
             control: control.id,
@@ -287,8 +289,8 @@ mod tests {
             json!([{"control": "privileged", "containers": ["a"]}, {"images": ["x"]}]),
         );
         assert!(e.starts_with("exclusions[1].control: missing"), "{e}");
-        let e = settings_error(json!([{"control": "privileged", "images": []}]));
-        assert!(e.starts_with("exclusions[0].images: empty list"), "{e}");
+        let e = settings_error(json!([{"control": "", "images": ["nginx"]}]));
+        assert!(e.starts_with("exclusions[0].control: empty; choose the control to forgive, one of: appArmorProfile, "), "{e}");
         let e = settings_error(json!([{"control": "privileged", "containers": [""]}]));
         assert_eq!(e, "exclusions[0].containers[0]: empty string");
         let e =

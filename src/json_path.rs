@@ -8,8 +8,14 @@
 
 /// `path: serde's message` (serde's message alone at the top level), each part as `show`
 /// prints it: the pod's reader cuts both, since both can repeat the request at any length.
+///
+/// No line or column: every caller (policy-server, kwctl) hands the policy JSON it wrote
+/// itself, so a position would point into text the user never saw.
 pub fn explain(json: &str, error: &serde_json::Error, show: impl Fn(&str) -> String) -> String {
-    with_path(path_of_error(json, error), &error.to_string(), show)
+    let full = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    let message = full.strip_suffix(&position).unwrap_or(&full);
+    with_path(path_of_error(json, error), message, show)
 }
 
 /// [`explain`] for an error of this crate's own reader, which says at which byte it stopped.
@@ -19,7 +25,7 @@ pub fn explain_read(
     show: impl Fn(&str) -> String,
 ) -> String {
     let path = path_before(json.as_bytes(), error.offset.min(json.len()));
-    with_path(path, &error.to_string(), show)
+    with_path(path, &error.message, show)
 }
 
 fn with_path(path: String, message: &str, show: impl Fn(&str) -> String) -> String {

@@ -15,7 +15,7 @@ pub mod request;
 pub mod settings;
 pub mod verdict;
 
-use wapc_guest::prelude::*;
+use kubewarden_policy_sdk::wapc_guest::prelude::*;
 
 #[unsafe(no_mangle)]
 pub extern "C" fn wapc_init() {

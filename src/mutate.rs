@@ -10,32 +10,76 @@
 //! container sets a profile (field or annotation); `securityContext.runAsNonRoot: true` when
 //! neither the pod nor any container sets it.
 //!
+//! Only the defaults the configured level and version require are filled in ([`Defaults`]):
+//! at `baseline`, only our control's `readOnlyRootFilesystem`.
+//!
 //! An explicit value (`privileged: true`, `runAsNonRoot: false`, `Unconfined`, a hostPath
 //! volume...) is never changed. Windows pods get no Linux-only field: the API server would
 //! refuse the pod for them.
 
 use serde_json::{Map, Value};
 
+use crate::controls::checks_at;
 use crate::request::PodCarrier;
+use crate::settings::Settings;
+
+/// Which defaults to fill in: only those a control in force requires, so that
+/// `level: baseline` never gets `runAsNonRoot: true` and breaks the root images it allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Defaults {
+    pub allow_privilege_escalation: bool,
+    pub drop_all: bool,
+    pub seccomp: bool,
+    pub run_as_non_root: bool,
+    pub read_only_root_filesystem: bool,
+}
+
+impl Defaults {
+    /// Every default this module knows, our control's as asked.
+    pub fn all(read_only_root_filesystem: bool) -> Defaults {
+        Defaults {
+            allow_privilege_escalation: true,
+            drop_all: true,
+            seccomp: true,
+            run_as_non_root: true,
+            read_only_root_filesystem,
+        }
+    }
+
+    /// The defaults the settings' level and version (and our control) require.
+    pub fn for_settings(settings: &Settings) -> Defaults {
+        let in_force = |id: &str| {
+            checks_at(settings.level, settings.version.effective_minor())
+                .any(|(control, _)| control.id == id)
+        };
+        Defaults {
+            allow_privilege_escalation: in_force("allowPrivilegeEscalation"),
+            drop_all: in_force("capabilities_restricted"),
+            seccomp: in_force("seccompProfile_restricted"),
+            run_as_non_root: in_force("runAsNonRoot"),
+            read_only_root_filesystem: settings.require_read_only_root_filesystem,
+        }
+    }
+}
 
 /// The object with the defaults applied, and one warning per change; `None` when there is
 /// nothing to change (or the pod template is not where the kind says).
 pub fn secure_defaults(
     object: &str,
     carrier: PodCarrier,
-    read_only_root_filesystem: bool,
+    defaults: Defaults,
 ) -> Option<(Value, Vec<String>)> {
     let mut object: Value = serde_json::from_str(object).ok()?;
     let mut template = &mut object;
     for key in carrier.template_path() {
         template = template.get_mut(*key)?;
     }
-    let warnings = apply(template, read_only_root_filesystem);
+    let warnings = apply(template, defaults);
     (!warnings.is_empty()).then_some((object, warnings))
 }
 
 /// Applies the defaults to a pod (or pod template): `{metadata, spec}`.
-fn apply(pod: &mut Value, read_only_root_filesystem: bool) -> Vec<String> {
+fn apply(pod: &mut Value, defaults: Defaults) -> Vec<String> {
     let seccomp_annotated = annotations(pod).is_some_and(|a| {
         a.keys().any(|k| {
             k == "seccomp.security.alpha.kubernetes.io/pod"
@@ -57,11 +101,14 @@ fn apply(pod: &mut Value, read_only_root_filesystem: bool) -> Vec<String> {
         containers(spec).any(|(_, c)| is_set(c.get("securityContext").and_then(|sc| sc.get(field))))
     };
     let pod_sets = |field: &str| is_set(spec.get("securityContext").and_then(|sc| sc.get(field)));
-    let default_seccomp = !windows
+    let default_seccomp = defaults.seccomp
+        && !windows
         && !seccomp_annotated
         && !pod_sets("seccompProfile")
         && !any_container_sets("seccompProfile");
-    let default_run_as_non_root = !pod_sets("runAsNonRoot") && !any_container_sets("runAsNonRoot");
+    let default_run_as_non_root = defaults.run_as_non_root
+        && !pod_sets("runAsNonRoot")
+        && !any_container_sets("runAsNonRoot");
 
     if !windows {
         for list in CONTAINER_LISTS {
@@ -69,7 +116,7 @@ fn apply(pod: &mut Value, read_only_root_filesystem: bool) -> Vec<String> {
                 continue;
             };
             for c in items.iter_mut().filter_map(Value::as_object_mut) {
-                container_defaults(c, list.label, read_only_root_filesystem, &mut warnings);
+                container_defaults(c, list.label, defaults, &mut warnings);
             }
         }
     }
@@ -127,7 +174,7 @@ fn containers(spec: &Map<String, Value>) -> impl Iterator<Item = (&'static str, 
 fn container_defaults(
     c: &mut Map<String, Value>,
     label: &str,
-    read_only_root_filesystem: bool,
+    defaults: Defaults,
     warnings: &mut Vec<String>,
 ) {
     let name = c
@@ -142,7 +189,9 @@ fn container_defaults(
             .cloned()
     };
 
-    if !is_set(sc_field(c, "allowPrivilegeEscalation").as_ref()) {
+    if defaults.allow_privilege_escalation
+        && !is_set(sc_field(c, "allowPrivilegeEscalation").as_ref())
+    {
         set_security_field(
             c,
             "allowPrivilegeEscalation",
@@ -159,7 +208,7 @@ fn container_defaults(
     let drops_all = drop
         .and_then(Value::as_array)
         .is_some_and(|d| d.iter().any(|v| v == "ALL"));
-    if !drops_all {
+    if defaults.drop_all && !drops_all {
         let caps = object_at(c, "securityContext").and_then(|sc| object_at(sc, "capabilities"));
         if let Some(caps) = caps {
             match caps.get_mut("drop") {
@@ -174,7 +223,8 @@ fn container_defaults(
         }
     }
 
-    if read_only_root_filesystem && !is_set(sc_field(c, "readOnlyRootFilesystem").as_ref()) {
+    if defaults.read_only_root_filesystem && !is_set(sc_field(c, "readOnlyRootFilesystem").as_ref())
+    {
         set_security_field(
             c,
             "readOnlyRootFilesystem",
@@ -225,7 +275,8 @@ mod tests {
     use serde_json::json;
 
     fn mutate(pod: Value, rorfs: bool) -> (Value, Vec<String>) {
-        secure_defaults(&pod.to_string(), PodCarrier::Pod, rorfs).unwrap_or((pod, Vec::new()))
+        secure_defaults(&pod.to_string(), PodCarrier::Pod, Defaults::all(rorfs))
+            .unwrap_or((pod, Vec::new()))
     }
 
     #[test]
@@ -396,7 +447,8 @@ mod tests {
             ),
         ];
         for (carrier, object) in cases {
-            let (mutated, _) = secure_defaults(&object.to_string(), carrier, true).unwrap();
+            let (mutated, _) =
+                secure_defaults(&object.to_string(), carrier, Defaults::all(true)).unwrap();
             let mut at = &mutated;
             for key in carrier.template_path() {
                 at = &at[*key];
@@ -432,7 +484,52 @@ mod tests {
         let compliant = json!({"spec": {"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
             "containers": [{"name": "c", "securityContext": {"allowPrivilegeEscalation": false,
                 "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true}}]}});
-        assert!(secure_defaults(&compliant.to_string(), PodCarrier::Pod, true).is_none());
-        assert!(secure_defaults(r#"{"spec":{}}"#, PodCarrier::Deployment, true).is_none());
+        assert!(
+            secure_defaults(&compliant.to_string(), PodCarrier::Pod, Defaults::all(true)).is_none()
+        );
+        assert!(secure_defaults(
+            r#"{"spec":{}}"#,
+            PodCarrier::Deployment,
+            Defaults::all(true)
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn only_what_the_level_and_version_require_is_filled_in() {
+        let bare = json!({"spec": {"containers": [{"name": "c"}]}});
+        let settings = |json: &str| Settings::from_json(json).unwrap();
+        let cases = [
+            (
+                "baseline",
+                r#"{"level":"baseline"}"#,
+                vec![r#"container "c": set securityContext.readOnlyRootFilesystem=true"#],
+            ),
+            (
+                "baseline without our control",
+                r#"{"level":"baseline","requireReadOnlyRootFilesystem":false}"#,
+                vec![],
+            ),
+            // v1.18: no seccompProfile_restricted yet, nor capabilities_restricted (v1.22).
+            (
+                "restricted v1.18",
+                r#"{"version":"v1.18","requireReadOnlyRootFilesystem":false}"#,
+                vec![
+                    r#"container "c": set securityContext.allowPrivilegeEscalation=false"#,
+                    "pod: set securityContext.runAsNonRoot=true",
+                ],
+            ),
+        ];
+        for (name, json, expected) in cases {
+            let defaults = Defaults::for_settings(&settings(json));
+            let warnings = secure_defaults(&bare.to_string(), PodCarrier::Pod, defaults)
+                .map(|(_, w)| w)
+                .unwrap_or_default();
+            assert_eq!(warnings, expected, "{name}");
+        }
+        assert_eq!(
+            Defaults::for_settings(&Settings::default()),
+            Defaults::all(true)
+        );
     }
 }

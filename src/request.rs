@@ -381,7 +381,7 @@ impl<'a> AdmissionRequest<'a> {
             // says whose subresource it is.
             return Ok(by_resource.or(by_kind));
         }
-        if by_kind != by_resource {
+        if by_kind != by_resource && !audit_scanner_form(kind_group, kind_name, resource) {
             // The names are the request's own: cut, so that the message stays bounded.
             let [kind_name, kind_group, resource_name, resource_group] =
                 [kind_name, kind_group, resource_name, resource_group]
@@ -392,6 +392,14 @@ impl<'a> AdmissionRequest<'a> {
         }
         Ok(by_kind)
     }
+}
+
+/// Kubewarden's audit-scanner (`newAdmissionRequest` in its `internal/audit-scanner/scanner/`)
+/// names the resource by the object's Kind (`"Pod"`, not `"pods"`), in the same group:
+/// its background audit must judge the object as admission would.
+fn audit_scanner_form(kind_group: &str, kind_name: &str, resource: &GroupVersionResource) -> bool {
+    resource.group.as_deref().unwrap_or("") == kind_group
+        && resource.resource.as_deref() == Some(kind_name)
 }
 
 /// Reads the pod (metadata and spec) of an object of the given kind.
@@ -777,6 +785,27 @@ mod tests {
         assert!(
             outcome(pod_request("CREATE", json!([1, 2]))).starts_with("error cannot read the Pod")
         );
+    }
+
+    #[test]
+    fn the_audit_scanners_resource_named_by_kind_is_read_as_admission() {
+        // internal/audit-scanner/scanner/admission_request.go: resource.resource is the Kind.
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["resource"]["resource"] = json!("Pod");
+        assert_eq!(
+            outcome(r.clone()),
+            outcome(pod_request("CREATE", pod("nginx")))
+        );
+        let mut d = workload_request("Deployment", "apps", "Deployment", json!({}));
+        d["object"] =
+            json!({"spec": {"template": {"spec": {"containers": [{"name": "a", "image": "a"}]}}}});
+        assert!(outcome(d).starts_with("evaluate"), "a Deployment audited");
+        // Only the Kind's own name in the Kind's own group.
+        r["resource"]["group"] = json!("apps");
+        assert!(outcome(r).contains("disagree"));
+        let mut r = pod_request("CREATE", pod("nginx"));
+        r["resource"]["resource"] = json!("Deployment");
+        assert!(outcome(r).contains("disagree"));
     }
 
     #[test]

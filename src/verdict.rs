@@ -35,11 +35,10 @@ fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
     let envelope = match ValidationRequest::parse(text, Reading::OnePass) {
         Ok(envelope) if envelope.request.read_consistently() => envelope,
         _ => ValidationRequest::parse(text, Reading::Raw).map_err(|e| {
-            // serde quotes what it found: a hostile request could make that any size.
-            let why = e.to_string();
+            // The field's path, cut: a hostile request could make any part of it any size.
             format!(
                 "cannot read the validation request: {}",
-                controls::clip_text(&why, 2 * controls::MAX_VALUE_BYTES)
+                crate::pod::read_error(text, &e)
             )
         })?,
     };
@@ -139,11 +138,9 @@ fn correct(
     let Some(object) = e.object.or_else(|| raw_object(payload)) else {
         return reject(message);
     };
-    let Some((mutated, warnings)) = mutate::secure_defaults(
-        object,
-        e.carrier,
-        settings.require_read_only_root_filesystem,
-    ) else {
+    let Some((mutated, warnings)) =
+        mutate::secure_defaults(object, e.carrier, mutate::Defaults::for_settings(settings))
+    else {
         return reject(message);
     };
     let text = mutated.to_string();

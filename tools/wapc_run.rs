@@ -12,51 +12,55 @@ mod host;
 use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::{anyhow, bail, Context};
 use serde_json::{json, Value};
 
 fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("wapc-run: {e}");
+            eprintln!("wapc-run: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run() -> Result<(), String> {
+fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [policy, request_path, rest @ ..] = args.as_slice() else {
-        return Err("usage: wapc-run <policy.wasm> <request.json> [settings-json]".to_owned());
+        bail!("usage: wapc-run <policy.wasm> <request.json> [settings-json]");
     };
     let settings: Value = match rest.first() {
-        Some(text) => {
-            serde_json::from_str(text).map_err(|e| format!("settings are not JSON: {e}"))?
-        }
+        Some(text) => serde_json::from_str(text).context("settings are not JSON")?,
         None => json!({}),
     };
     let text = std::fs::read_to_string(request_path)
-        .map_err(|e| format!("cannot read {request_path}: {e}"))?;
+        .with_context(|| format!("cannot read {request_path}"))?;
     let document: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{request_path} is not JSON: {e}"))?;
+        serde_json::from_str(&text).with_context(|| format!("{request_path} is not JSON"))?;
+    // kwctl run takes an AdmissionReview or its bare request alike.
     let request = match document.get("request") {
         Some(r) => r.clone(),
         None => document,
     };
 
-    let policy = host::WasmPolicy::load(Path::new(policy))?;
-    let settings_answer = policy.call("validate_settings", settings.to_string().as_bytes())?;
-    let settings_answer: Value = serde_json::from_slice(&settings_answer)
-        .map_err(|e| format!("validate_settings answered non-JSON: {e}"))?;
+    let policy = host::WasmPolicy::load(Path::new(policy)).map_err(anyhow::Error::msg)?;
+    let settings_answer = policy
+        .call("validate_settings", settings.to_string().as_bytes())
+        .map_err(anyhow::Error::msg)?;
+    let settings_answer: Value =
+        serde_json::from_slice(&settings_answer).context("validate_settings answered non-JSON")?;
     if settings_answer["valid"] != true {
-        return Err(format!(
+        return Err(anyhow!(
             "invalid settings: {}",
             settings_answer["message"]
                 .as_str()
                 .unwrap_or("(no message)")
         ));
     }
-    let response = policy.validate(&json!({"request": request, "settings": settings}))?;
+    let response = policy
+        .validate(&json!({"request": request, "settings": settings}))
+        .map_err(anyhow::Error::msg)?;
 
     let mut admission = json!({
         "uid": request.get("uid").cloned().unwrap_or(Value::Null),
@@ -69,7 +73,7 @@ fn run() -> Result<(), String> {
         use base64::Engine;
         let original = request.get("object").cloned().unwrap_or(Value::Null);
         let patch = json_patch::diff(&original, mutated);
-        let patch = serde_json::to_vec(&patch).map_err(|e| e.to_string())?;
+        let patch = serde_json::to_vec(&patch)?;
         admission["patchType"] = json!("JSONPatch");
         admission["patch"] = json!(base64::engine::general_purpose::STANDARD.encode(patch));
     }
