@@ -9,12 +9,12 @@ PSA_FIXTURES ?= $(abspath ../shared/psa-fixtures)
 endif
 export PSA_FIXTURES
 
-# Publishing: one version number, read from Cargo.toml (tests/versions.rs keeps
+# Publishing: one version number, read from Cargo.toml (tests/publishing.rs keeps
 # metadata.yml, artifacthub-pkg.yml and examples/ in step with it).
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 REGISTRY ?= ghcr.io/kubewarden-psa/policies
 POLICY_REF := $(REGISTRY)/pod-security-standards:v$(VERSION)
-NEED_KWCTL = @command -v kwctl >/dev/null 2>&1 || { echo "kwctl is not installed: it is needed for '$@'; get it from https://github.com/kubewarden/kwctl/releases"; exit 1; }
+NEED_KWCTL = @command -v kwctl >/dev/null 2>&1 || { echo "kwctl is not installed: it is needed for '$@'; see https://docs.kubewarden.io/howtos/install-kwctl"; exit 1; }
 
 .PHONY: all test unit-tests e2e-tests fmt format lint clean check-fmt run-sample bats bench bench-icount push scaffold fuzz
 
@@ -36,7 +36,7 @@ optimize = if command -v $(WASM_OPT) >/dev/null 2>&1; then \
 
 policy.wasm: $(SOURCE_FILES)
 	@rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
-	cargo build --target wasm32-wasip1 --release
+	cargo build --locked --target wasm32-wasip1 --release
 	@$(call optimize,$(WASM),policy.wasm)
 
 annotated-policy.wasm: policy.wasm metadata.yml README.md
