@@ -2,10 +2,18 @@
 SOURCE_FILES := $(shell find src -type f -name '*.rs') Cargo.toml Cargo.lock
 WASM := target/wasm32-wasip1/release/pod_security_standards.wasm
 RUNNER := target/debug/examples/wapc-run
-# The PSA reference fixtures, where they sit beside the checkout (as in CI); without them
-# the conformance tests say so loudly and skip.
-ifneq ($(wildcard ../shared/psa-fixtures),)
-PSA_FIXTURES ?= $(abspath ../shared/psa-fixtures)
+# The PSA reference fixtures (upstream test/testdata of kubernetes/pod-security-admission):
+# $PSA_FIXTURES, else beside the checkout (as in CI), else where `make fixtures` puts them.
+# The tests look in the same places (support/src/fixtures.rs); PSA_FIXTURES=skip skips them.
+PSA_COMMIT := 8f84a87c7f617f64a4ddc1aea24aeeb7a2e07cb8
+PSA_REPO := https://github.com/kubernetes/pod-security-admission.git
+FETCHED_FIXTURES := target/psa-fixtures
+ifeq ($(PSA_FIXTURES),)
+ifneq ($(wildcard ../shared/psa-fixtures/baseline),)
+PSA_FIXTURES := $(abspath ../shared/psa-fixtures)
+else ifneq ($(wildcard $(FETCHED_FIXTURES)/baseline),)
+PSA_FIXTURES := $(abspath $(FETCHED_FIXTURES))
+endif
 endif
 export PSA_FIXTURES
 
@@ -16,7 +24,7 @@ REGISTRY ?= ghcr.io/kubewarden-psa/policies
 POLICY_REF := $(REGISTRY)/pod-security-standards:v$(VERSION)
 NEED_KWCTL = @command -v kwctl >/dev/null 2>&1 || { echo "kwctl is not installed: it is needed for '$@'; see https://docs.kubewarden.io/howtos/install-kwctl"; exit 1; }
 
-.PHONY: all test unit-tests e2e-tests fmt format lint clean check-fmt run-sample bats bench bench-icount push scaffold fuzz
+.PHONY: all test unit-tests e2e-tests fmt format lint clean check-fmt fixtures run-sample bats bench bench-icount push scaffold fuzz
 
 all: policy.wasm
 
@@ -53,7 +61,7 @@ scaffold: annotated-policy.wasm
 	$(NEED_KWCTL)
 	kwctl scaffold manifest --type ClusterAdmissionPolicy --settings-json '{}' annotated-policy.wasm
 
-$(RUNNER): tools/wapc_run.rs tests/common/host.rs Cargo.toml Cargo.lock
+$(RUNNER): tools/wapc_run.rs support/src/host.rs Cargo.toml Cargo.lock
 	cargo build --example wapc-run
 
 # Builds the policy and judges a sample request with it (kwctl if present, else our waPC runner).
@@ -64,10 +72,34 @@ run-sample: policy.wasm $(RUNNER)
 		$(RUNNER) policy.wasm test_data/deployment_privileged.json '{}'; \
 	fi
 
-# The whole suite: formatting, lints, unit + conformance (native and wasm), e2e.
+# The whole suite: formatting, lints, unit, conformance (native and wasm), callers, e2e.
+# Without fixtures it tries `make fixtures`; where that cannot reach GitHub, it runs the rest
+# and its last lines say that conformance was skipped and how to run it. (`make`, not
+# `$(MAKE)`: a recipe naming $(MAKE) runs even under `make -n`, which tests/publishing.rs uses.)
 test: fmt lint policy.wasm
-	cargo test --all-targets
-	$(MAKE) e2e-tests
+	@fixtures="$(PSA_FIXTURES)"; \
+	if [ -z "$$fixtures" ]; then \
+		if make --no-print-directory fixtures; then fixtures="$(abspath $(FETCHED_FIXTURES))"; \
+		else fixtures=skip; fi; \
+	fi; \
+	echo "PSA_FIXTURES=$$fixtures cargo test --all-targets --features wasm-tests"; \
+	PSA_FIXTURES="$$fixtures" cargo test --all-targets --features wasm-tests && \
+	make --no-print-directory e2e-tests && \
+	if [ "$$fixtures" = skip ]; then \
+		echo "*** PSA conformance SKIPPED: no fixtures found and $(PSA_REPO) unreachable. ***"; \
+		echo "*** Run it with PSA_FIXTURES=<dir with baseline/ and restricted/> make test, or make fixtures. ***"; \
+	fi
+
+# Fetches the fixtures at the pinned commit into $(FETCHED_FIXTURES) (needs git and GitHub).
+fixtures:
+	@if [ -d $(FETCHED_FIXTURES)/baseline ]; then echo "fixtures: $(FETCHED_FIXTURES) is there"; exit 0; fi; \
+	rm -rf target/psa-src && mkdir -p target/psa-src && \
+	git -C target/psa-src init -q && \
+	timeout 120 git -C target/psa-src fetch -q --depth 1 $(PSA_REPO) $(PSA_COMMIT) && \
+	git -C target/psa-src checkout -q FETCH_HEAD && \
+	rm -rf $(FETCHED_FIXTURES) && cp -r target/psa-src/test/testdata $(FETCHED_FIXTURES) && \
+	rm -rf target/psa-src && echo "fixtures: $(FETCHED_FIXTURES) at $(PSA_COMMIT)" || \
+	{ rm -rf target/psa-src; echo "fixtures: cannot fetch $(PSA_REPO) at $(PSA_COMMIT)"; exit 1; }
 
 unit-tests:
 	cargo test --lib
@@ -142,7 +174,7 @@ format:
 	cargo fmt --all
 
 lint:
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --features wasm-tests -- -D warnings
 
 clean:
 	cargo clean

@@ -5,7 +5,7 @@
 //!
 //! `cargo bench --bench native` measures; `cargo test --all-targets` runs each once.
 
-mod common;
+use pss_test_support::bench_requests as common;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

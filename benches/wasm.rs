@@ -24,15 +24,8 @@
 //! all three.
 //! Exits non-zero when the policy gives a wrong verdict, so a broken policy is never timed.
 
-#[path = "../tests/common/host.rs"]
-#[allow(dead_code)]
-mod host;
-
-#[path = "../tests/common/memory.rs"]
-#[allow(dead_code)]
-mod memory;
-
-mod common;
+use pss_test_support::bench_requests as common;
+use pss_test_support::{host, memory, wapc, wasmtime_provider};
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -495,7 +488,7 @@ fn print_start(policy: &Module, floor: &Module, quick: bool) -> Result<(), Strin
 }
 
 /// The pages one call writes for the first time on a fresh instance (see
-/// tests/common/memory.rs): each is a page fault that only fresh instances pay, which is
+/// support/src/memory.rs): each is a page fault that only fresh instances pay, which is
 /// most of what separates "fresh" from reused once the start is paid.
 fn print_pages(policy: &Module, floor: Option<&Module>) -> Result<(), String> {
     let policy = memory::Fresh::load(&policy.path)?;

@@ -4,6 +4,13 @@
 //! about, where its pod is) -> [`pod`] (a borrowed view of the pod) -> [`controls`] (one
 //! pure function per control) -> [`verdict`] (messages and the ValidationResponse).
 
+// A panic in the module is a trap, and a trap is an outage: outside tests, every failure
+// is a value the caller turns into a rejection.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod controls;
 pub mod exclusions;
 pub mod image;

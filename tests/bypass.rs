@@ -6,7 +6,7 @@
 //! filesystem required), a CREATE in namespace "default" by "alice", and the pod checked as a
 //! Pod and as the template of every workload kind.
 
-mod common;
+use pss_test_support as common;
 
 use common::{request, wrap, KINDS};
 use pod_security_standards::verdict::validate;
@@ -39,12 +39,7 @@ fn allowed(req: &Value) {
 }
 
 /// A restricted-compliant container (read-only root filesystem included).
-fn container(name: &str) -> Value {
-    json!({"name": name, "image": "nginx", "securityContext": {
-        "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]},
-        "runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"},
-        "readOnlyRootFilesystem": true}})
-}
+use pss_test_support::pods::compliant_container as container;
 
 /// A restricted-compliant pod with one container of each kind.
 fn compliant() -> Value {

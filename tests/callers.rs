@@ -17,7 +17,7 @@
 //!
 //! Needs the built module: `make policy.wasm` (`make test` builds it first).
 
-mod common;
+use pss_test_support as common;
 
 use common::host::{policy_path, WasmPolicy};
 use common::{wrap, KINDS};
@@ -127,14 +127,14 @@ fn privileged_pod() -> Value {
 }
 
 fn compliant_pod() -> Value {
-    json!({"metadata": {"name": "p"}, "spec": {
-        "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
-        "containers": [{"name": "app", "image": "busybox:1.36", "securityContext": {
-            "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]},
-            "readOnlyRootFilesystem": true}}]}})
+    pss_test_support::pods::compliant_pod(&[], &["app"], &[])
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn the_audit_scanner_gets_admissions_verdict_and_message_for_every_kind() {
     let policy = policy();
     let settings = json!({});
@@ -156,6 +156,10 @@ fn the_audit_scanner_gets_admissions_verdict_and_message_for_every_kind() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn a_resource_that_is_neither_admissions_nor_the_scanners_is_still_refused() {
     let policy = policy();
     let object = wrap("Deployment", &compliant_pod());
@@ -169,6 +173,10 @@ fn a_resource_that_is_neither_admissions_nor_the_scanners_is_still_refused() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn policy_server_admission_create_update_and_subresource() {
     let policy = policy();
     let settings = json!({"level": "baseline", "requireReadOnlyRootFilesystem": false});
@@ -213,6 +221,10 @@ fn policy_server_admission_create_update_and_subresource() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn kwctl_run_of_a_request_and_of_a_review_gives_admissions_answer() {
     let policy = policy();
     for file in ["pod_privileged.json", "deployment_privileged.json"] {
@@ -290,6 +302,10 @@ fn validate_settings(policy: &WasmPolicy, settings: &Value) -> (bool, String) {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn every_settings_object_the_rancher_ui_builds_is_accepted_or_refused_actionably() {
     let policy = policy();
     let questions = questions();
@@ -383,6 +399,10 @@ fn every_settings_object_the_rancher_ui_builds_is_accepted_or_refused_actionably
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn errors_name_the_field_never_a_position_in_json_the_host_wrote() {
     // policy-server and kwctl write the request and the settings again themselves: a line
     // and column would point into text the user never saw.

@@ -1,7 +1,7 @@
 //! Every PSA reference fixture, judged by the native build at its folder's level and
 //! version, as a Pod and as the pod template of every workload kind.
 
-mod common;
+use pss_test_support as common;
 
 use common::{fixture_settings, load_fixtures, request, wrap, KINDS};
 

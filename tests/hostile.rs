@@ -6,7 +6,7 @@
 //! it by hand, see its comment) prints the time and peak memory of every case natively and
 //! through the waPC host on the built `policy.wasm`.
 
-mod common;
+use pss_test_support as common;
 
 use common::{fixture_settings, load_fixtures, request, wrap, KINDS};
 use pod_security_standards::verdict::validate;
@@ -48,13 +48,8 @@ fn pod_request(object: &Value, settings: Value) -> Vec<u8> {
     serde_json::to_vec(&request("Pod", object, &settings)).unwrap()
 }
 
-/// A restricted-compliant container.
-fn good(name: &str) -> Value {
-    json!({"name": name, "image": "nginx", "securityContext": {
-        "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]},
-        "runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"},
-        "readOnlyRootFilesystem": true}})
-}
+/// A restricted-compliant container (read-only root filesystem included).
+use pss_test_support::pods::compliant_container as good;
 
 /// A container that breaks every container-level control, with `long` in every value it
 /// can put in a message.

@@ -2,7 +2,7 @@
 //! `restricted`, whatever `mutate: true` returns is itself accepted with `mutate: false`,
 //! and a pod that already complies is never mutated.
 
-mod common;
+use pss_test_support as common;
 
 use common::{load_fixtures, request, wrap};
 use pod_security_standards::verdict::validate;

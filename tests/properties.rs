@@ -8,7 +8,7 @@
 //! drawn from a table of allowed, odd and forbidden values. `PROPTEST_CASES` overrides the
 //! (modest) number of cases.
 
-mod common;
+use pss_test_support as common;
 
 use common::{request, wrap, KINDS};
 use pod_security_standards::verdict::validate;
@@ -72,13 +72,8 @@ fn shape(at_least_one_each: bool) -> impl Strategy<Value = Shape> {
     })
 }
 
-/// A restricted-compliant container.
-fn container(name: &str) -> Value {
-    json!({"name": name, "image": "nginx", "securityContext": {
-        "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]},
-        "runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"},
-        "readOnlyRootFilesystem": true}})
-}
+/// A restricted-compliant container (read-only root filesystem included).
+use pss_test_support::pods::compliant_container as container;
 
 /// A restricted-compliant pod of the given shape: containers `i0.., c0.., e0..`.
 fn base(shape: Shape) -> Value {

@@ -3,7 +3,7 @@
 //! on a pod that sets every one of them, on pods generated from it, and on every PSA fixture.
 //! A misspelt key in a reader reads as "unset" and fails here: the full pod sets it.
 
-mod common;
+use pss_test_support as common;
 
 use k8s_openapi::api::core::v1 as k8s;
 use pod_security_standards::pod::{self, Container, PodView, SecurityContext};

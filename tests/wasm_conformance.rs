@@ -1,12 +1,16 @@
 //! Every PSA reference fixture, judged by the compiled `policy.wasm` inside a waPC host (the
 //! way policy-server runs it), as a Pod and as the pod template of every workload kind.
 
-mod common;
+use pss_test_support as common;
 
 use common::host::{policy_path, WasmPolicy};
 use common::{fixture_settings, load_fixtures, request, wrap, KINDS};
 
 #[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn psa_fixtures_wasm() {
     let Some(fixtures) = load_fixtures() else {
         return;
@@ -45,6 +49,10 @@ fn psa_fixtures_wasm() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn exports_the_kubewarden_functions() {
     let policy = WasmPolicy::load(&policy_path()).unwrap_or_else(|e| panic!("{e}"));
     let version: serde_json::Value =

@@ -1,17 +1,15 @@
 //! `policy.wasm` on fresh instances: a validate call stays within the stack page the
 //! instance's start already touched, whatever the request's kind, settings and path
 //! through the policy. Each further stack page would be a page fault on every fresh
-//! instance policy-server makes (see `tests/common/memory.rs`).
+//! instance policy-server makes (see `support/src/memory.rs`).
 //!
 //! Mutation (`mutate: true`, off by default) is the one exception, and is only reported:
 //! it rewrites the object as a `serde_json::Value`, whose reading recurses about 300 bytes
 //! of stack per level of JSON nesting, so a rejected workload that is then corrected goes
 //! one page further.
 
-#[path = "../benches/common/mod.rs"]
-#[allow(dead_code)]
-mod bench;
-mod common;
+use pss_test_support as common;
+use pss_test_support::bench_requests as bench;
 
 use common::host::policy_path;
 use common::memory::{Fresh, PAGE, STACK_TOP};
@@ -66,6 +64,10 @@ fn requests() -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn validate_stays_in_the_stack_page_the_start_touched() {
     let policy = Fresh::load(&policy_path())
         .unwrap_or_else(|e| panic!("{e}; build it first with `make policy.wasm`"));

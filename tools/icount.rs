@@ -9,13 +9,8 @@
 //! divided by `calls`, is one call without loading, compiling and instantiating.
 //! (Internally: icount --calls <module> <request> <n> makes the calls.)
 
-#[path = "../tests/common/host.rs"]
-#[allow(dead_code)]
-mod host;
-
-#[path = "../benches/common/mod.rs"]
-#[allow(dead_code)]
-mod common;
+use pss_test_support::bench_requests as common;
+use pss_test_support::host;
 
 use std::path::Path;
 use std::process::{Command, ExitCode};

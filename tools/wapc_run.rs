@@ -5,9 +5,7 @@
 //! Usage: wapc-run <policy.wasm> <request.json> [settings-json]
 //! The request file holds an AdmissionRequest, or an AdmissionReview with a `request`.
 
-#[path = "../tests/common/host.rs"]
-#[allow(dead_code)]
-mod host;
+use pss_test_support::host;
 
 use std::path::Path;
 use std::process::ExitCode;

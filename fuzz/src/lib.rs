@@ -5,10 +5,7 @@
 use arbitrary::Arbitrary;
 use serde_json::{json, Map, Value};
 
-#[path = "../../tests/common/requests.rs"]
-mod requests;
-
-pub use requests::{request, wrap, KINDS};
+pub use pss_test_support::{request, wrap, KINDS};
 
 /// What every rejection must be: a reason, and (for a judged pod) a bounded message.
 pub fn check_rejection_message(message: Option<&str>) {

@@ -1,5 +1,5 @@
-//! Requests around a pod for every kind that carries one. Shared by the integration tests
-//! (`tests/common`) and the fuzz crate (`fuzz/src/lib.rs`), which includes this file.
+//! Requests around a pod for every kind that carries one: the tests, benches and the fuzz
+//! crate (`fuzz/src/lib.rs`) build theirs here.
 
 use serde_json::{json, Value};
 

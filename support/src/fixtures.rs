@@ -1,13 +1,5 @@
-//! Shared by the integration tests: the PSA reference fixtures, and requests built around
-//! a pod for every kind that carries one.
-#![allow(dead_code)]
-
-pub mod host;
-pub mod memory;
-mod requests;
-
-#[allow(unused_imports)] // each test uses its own part
-pub use requests::{request, wrap, KINDS};
+//! PSA's reference fixtures (upstream `test/testdata` of kubernetes/pod-security-admission,
+//! laid out `<level>/<version>/<pass|fail>/<name>.yaml`), found where the project keeps them.
 
 use std::path::{Path, PathBuf};
 
@@ -22,14 +14,36 @@ pub struct Fixture {
     pub pod: Value,
 }
 
-/// The fixtures under `$PSA_FIXTURES`. `None` (and a loud note) when the variable is unset;
-/// a panic when it is set but holds no fixtures, so a broken CI path cannot pass silently.
+/// Where the fixtures are: `$PSA_FIXTURES`; else beside the checkout (`../shared/psa-fixtures`,
+/// as in CI); else where `make fixtures` puts them (`target/psa-fixtures`).
+pub fn fixtures_root() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PSA_FIXTURES").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
+    [
+        checkout.join("../shared/psa-fixtures"),
+        checkout.join("target/psa-fixtures"),
+    ]
+    .into_iter()
+    .find(|dir| dir.join("baseline").is_dir())
+}
+
+/// The fixtures, or `None` only when skipping was asked for (`PSA_FIXTURES=skip`). Without
+/// fixtures a conformance test fails, saying how to get them: it never passes having judged
+/// nothing.
 pub fn load_fixtures() -> Option<Vec<Fixture>> {
-    let Some(root) = std::env::var_os("PSA_FIXTURES") else {
-        eprintln!("\n*** PSA_FIXTURES is not set: SKIPPING the PSA conformance fixtures ***\n*** set it to ../shared/psa-fixtures (as .ci/run does) to run them ***\n");
+    if std::env::var_os("PSA_FIXTURES").is_some_and(|v| v == "skip") {
+        println!("PSA_FIXTURES=skip: the PSA conformance fixtures are SKIPPED, as asked");
         return None;
+    }
+    let Some(root) = fixtures_root() else {
+        panic!(
+            "no PSA reference fixtures: set PSA_FIXTURES to a copy of kubernetes/pod-security-admission's \
+             test/testdata, or run `make fixtures` (fetches it at the pinned commit into \
+             target/psa-fixtures), or set PSA_FIXTURES=skip to skip conformance knowingly"
+        );
     };
-    let root = PathBuf::from(root);
     let mut fixtures = Vec::new();
     for level in ["baseline", "restricted"] {
         for version_dir in read_dirs(&root.join(level)) {

@@ -1,6 +1,6 @@
 //! A waPC host for the built `policy.wasm`, on the same crates as Kubewarden's policy
 //! evaluator (`wapc` + `wasmtime-provider`, WASI enabled), used by the wasm conformance
-//! test, the e2e runner and nothing else.
+//! tests, the e2e runner, the benches and nothing else.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 pub fn policy_path() -> PathBuf {
     match std::env::var_os("POLICY_WASM") {
         Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("policy.wasm"),
+        // This crate sits in the policy's checkout, whose root holds policy.wasm.
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../policy.wasm"),
     }
 }
 
