@@ -11,11 +11,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod bounds;
 pub mod controls;
 pub mod exclusions;
 pub mod image;
 pub mod json;
-pub mod json_path;
+pub mod list;
 pub mod mutate;
 pub mod pod;
 pub mod request;

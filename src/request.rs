@@ -2,8 +2,9 @@
 //! subresource, where the pod template is, and whether it needs evaluating at all.
 
 use crate::controls::{clip_text, MAX_VALUE_BYTES};
+use crate::json::Str;
 use crate::json::{self, read_fields, Reader};
-use crate::pod::{read_error, PodView, Str};
+use crate::pod::{read_error, PodView};
 use crate::settings::Settings;
 
 /// Kubewarden's envelope: the admission request and the policy's settings.

@@ -115,7 +115,7 @@ impl Settings {
         let mut de = serde_json::Deserializer::from_str(json);
         let raw: Option<RawSettings> = Deserialize::deserialize(&mut de)
             .and_then(|raw| de.end().map(|()| raw))
-            .map_err(|e| crate::json_path::explain(json, &e, str::to_owned))?;
+            .map_err(|e| crate::json::path::explain(json, &e, str::to_owned))?;
         Settings::from_raw(raw.unwrap_or_default())
     }
 

@@ -6,9 +6,10 @@
 //! or `localhost/*`.
 
 use super::{forbidden_profile_types, forgive_profile, go_quote, Violation};
-use crate::pod::{Container, List, ObjectMeta, PodView};
+use crate::list::List;
+use crate::pod::{Container, ObjectMeta, PodView};
 
-pub(crate) const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
+pub(crate) use crate::pod::APP_ARMOR_ANNOTATION_PREFIX as ANNOTATION_PREFIX;
 
 fn allowed_annotation(value: &str) -> bool {
     value.is_empty() || value == "runtime/default" || value.starts_with("localhost/")

@@ -7,7 +7,8 @@
 //! SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT (exact, case-sensitive).
 
 use super::{sorted_set, Violation};
-use crate::pod::{Container, List, ObjectMeta, PodView};
+use crate::list::List;
+use crate::pod::{Container, ObjectMeta, PodView};
 
 const DEFAULT_SET: [&str; 13] = [
     "AUDIT_WRITE",

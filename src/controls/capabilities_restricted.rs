@@ -6,7 +6,8 @@
 //! server forbids capabilities on Windows pods.
 
 use super::{sorted_set, Violation};
-use crate::pod::{List, PodView};
+use crate::list::List;
+use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut missing_drop_all = List::Empty;

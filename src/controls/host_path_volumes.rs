@@ -3,7 +3,8 @@
 //! Reads `spec.volumes[*].hostPath`. Allowed: unset or null.
 
 use super::Violation;
-use crate::pod::{List, PodView};
+use crate::list::List;
+use crate::pod::PodView;
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let names: List<&str> = pod

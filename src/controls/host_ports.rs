@@ -3,7 +3,8 @@
 //! Reads `ports[*].hostPort` of every container. Allowed: unset or `0`.
 
 use super::{sorted_set, Violation};
-use crate::pod::{Container, List, ObjectMeta, PodView};
+use crate::list::List;
+use crate::pod::{Container, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut bad_containers = List::Empty;

@@ -5,7 +5,8 @@
 //! Allowed: unset or `""` (the kubelet then probes the pod's own IP).
 
 use super::{sorted_set, Violation};
-use crate::pod::{Container, Handler, List, ObjectMeta, PodView};
+use crate::list::List;
+use crate::pod::{Container, Handler, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     // Both lists are sets, sorted: PSA reports these containers by name, not by position.

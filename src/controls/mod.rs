@@ -4,7 +4,8 @@
 //! Each control is a pure function of a [`PodView`] that returns `None` when the pod is
 //! allowed and a [`Violation`] (in Pod Security Admission's own words) when it is not.
 
-use crate::pod::{Container, List, ObjectMeta, PodView, ProfileType, SecurityContext};
+use crate::list::List;
+use crate::pod::{Container, ObjectMeta, PodView, ProfileType, SecurityContext};
 
 pub mod allow_privilege_escalation;
 pub mod app_armor_profile;
@@ -26,8 +27,10 @@ pub mod sysctls;
 pub mod windows_host_process;
 mod wording;
 
-pub(crate) use wording::{clip_text, go_quote, sorted_set};
-pub use wording::{Violation, MAX_LIST_ITEMS, MAX_VALUE_BYTES};
+pub(crate) use crate::bounds::clip_text;
+pub use crate::bounds::{MAX_LIST_ITEMS, MAX_VALUE_BYTES};
+pub use wording::Violation;
+pub(crate) use wording::{go_quote, sorted_set};
 
 /// A Pod Security Standard level that checks something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -499,7 +502,7 @@ fn fit(violations: &mut [Violation], budget: usize) {
             v.detail.clear();
         } else {
             let keep = room - " ()".len() - "...".len();
-            let kept = wording::clip(&v.detail, keep).0.len();
+            let kept = crate::bounds::clip(&v.detail, keep).0.len();
             v.detail.truncate(kept);
             v.detail.push_str("...");
         }

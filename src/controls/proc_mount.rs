@@ -7,7 +7,8 @@
 //! control does not.
 
 use super::{sorted_set, Violation};
-use crate::pod::{Container, List, ObjectMeta, PodView};
+use crate::list::List;
+use crate::pod::{Container, ObjectMeta, PodView};
 
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut bad_containers = List::Empty;

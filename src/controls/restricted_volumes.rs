@@ -12,7 +12,8 @@
 //! refuses it: fail closed.
 
 use super::{sorted_set, Violation};
-use crate::pod::{List, PodView, Volume};
+use crate::list::List;
+use crate::pod::{PodView, Volume};
 
 const ALLOWED: [&str; 9] = [
     "configMap",

@@ -6,7 +6,8 @@
 //! `""`.
 
 use super::{containers_where, sorted_set, Violation};
-use crate::pod::{Container, List, ObjectMeta, PodView, SeLinuxOptions};
+use crate::list::List;
+use crate::pod::{Container, ObjectMeta, PodView, SeLinuxOptions};
 
 const TYPES_V1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
 const TYPES_V1_31: &[&str] = &[

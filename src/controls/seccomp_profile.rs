@@ -12,9 +12,10 @@
 use super::{forbidden_profile_types, forgive_profile, go_quote, sorted_set, Violation};
 use crate::pod::{Container, ObjectMeta, PodView, ProfileType};
 
-pub(crate) const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
-pub(crate) const CONTAINER_ANNOTATION_PREFIX: &str =
-    "container.seccomp.security.alpha.kubernetes.io/";
+pub(crate) use crate::pod::{
+    SECCOMP_CONTAINER_ANNOTATION_PREFIX as CONTAINER_ANNOTATION_PREFIX,
+    SECCOMP_POD_ANNOTATION as POD_ANNOTATION,
+};
 const REASON: &str = "seccompProfile";
 
 const VALID_TYPES: [&str; 2] = ["RuntimeDefault", "Localhost"];

@@ -11,7 +11,8 @@
 //! v1.37 adds `net.ipv4.tcp_slow_start_after_idle`, `net.ipv4.tcp_notsent_lowat`.
 
 use super::Violation;
-use crate::pod::{List, PodView};
+use crate::list::List;
+use crate::pod::PodView;
 
 /// The safe set, in the order the versions added them.
 const SAFE: [&str; 14] = [

@@ -5,9 +5,8 @@
 //! violations, and a `format!` or a `String` per piece (a list, a phrase, a join) cost more
 //! than all the checks together.
 
-use std::borrow::Cow;
-
-use crate::pod::List;
+use crate::bounds::{clip, MAX_LIST_BYTES, MAX_LIST_ITEMS, MAX_VALUE_BYTES};
+use crate::list::List;
 
 /// A control's finding: PSA's short reason and, optionally, the offending details.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,34 +112,6 @@ pub(crate) fn sorted_set(mut items: List<&str>) -> List<&str> {
 // together stay within `MAX_DETAILS_BYTES` (see `controls::bound`), so that a whole
 // rejection message stays under 4 KiB whatever the pod.
 
-/// Items of one list shown before the rest are only counted.
-pub const MAX_LIST_ITEMS: usize = 10;
-/// Bytes of one list's shown items past which further items are only counted (the first
-/// item is always shown).
-pub const MAX_LIST_BYTES: usize = 1024;
-/// Bytes of one value (a name, a type, a host, an annotation) shown before it is cut.
-pub const MAX_VALUE_BYTES: usize = 256;
-
-/// `s` cut to at most `max` bytes at a character boundary, and how many bytes were cut.
-pub(crate) fn clip(s: &str, max: usize) -> (&str, usize) {
-    if s.len() <= max {
-        return (s, 0);
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    (&s[..end], s.len() - end)
-}
-
-/// `s` whole when it is short, else its first `max` bytes and `...(N more bytes)`.
-pub(crate) fn clip_text(s: &str, max: usize) -> Cow<'_, str> {
-    match clip(s, max) {
-        (shown, 0) => Cow::Borrowed(shown),
-        (shown, cut) => Cow::Owned(format!("{shown}...({cut} more bytes)")),
-    }
-}
-
 /// Appends `count` items joined with `, `, each quoted or not: at most [`MAX_LIST_ITEMS`]
 /// of them and, after the first, only while they fit in [`MAX_LIST_BYTES`]; then
 /// ` and N more`. An item longer than [`MAX_VALUE_BYTES`] is cut: `"abc"...(N more bytes)`.
@@ -214,6 +185,7 @@ pub(crate) fn go_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bounds::clip_text;
 
     fn quoted(items: &[&str]) -> String {
         Violation::of("r").quoted(items).detail
