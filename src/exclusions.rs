@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use crate::controls::{self, Control, Forgive, Level, Scope, Violation};
+use crate::controls::{self, Control, Forgive, Level, Revision, Scope, Violation};
 use crate::image::ImagePattern;
 use crate::pod::{Container, ContainerKind, PodView};
 
@@ -142,42 +142,50 @@ impl Outcome {
     /// trimmed to its length (in place), so that the next one starts right after it and a
     /// rejection stays within fewer fresh pages (each a page fault on a fresh instance).
     fn add(&mut self, violation: Option<Violation>) {
-        if let Some(mut violation) = violation {
-            violation.detail.shrink_to_fit();
-            if self.violations.capacity() == 0 {
-                self.violations.reserve_exact(controls::CONTROLS.len() + 1);
-            }
-            self.violations.push(violation);
+        if let Some(violation) = violation {
+            let at = self.violations.len();
+            self.insert(at, violation);
         }
+    }
+
+    /// Adds a violation at `at` in the list (see [`Outcome::add`]).
+    fn insert(&mut self, at: usize, mut violation: Violation) {
+        violation.detail.shrink_to_fit();
+        if self.violations.capacity() == 0 {
+            self.violations.reserve_exact(controls::CONTROLS.len() + 1);
+        }
+        self.violations.insert(at, violation);
     }
 }
 
 /// Runs one control on the pod as the exclusions leave it. Without exclusions for the
-/// control this is exactly `check(pod)`.
+/// control this is exactly `check(pod)`. Returns whether the control refused the pod and
+/// exclusions were consulted: what they forgave may be refused by a baseline control the
+/// control replaces (see [`floor`]).
 pub fn check_control(
     control: &Control,
     check: impl Fn(&PodView) -> Option<Violation>,
     pod: &PodView,
     exclusions: &[Exclusion],
     outcome: &mut Outcome,
-) {
+) -> bool {
     let mine: Vec<&Exclusion> = exclusions
         .iter()
         .filter(|e| e.control == control.id)
         .collect();
     if mine.is_empty() {
         outcome.add(check(pod));
-        return;
+        return false;
     }
     let original = check(pod);
     if original.is_none() {
-        return;
+        return false;
     }
     if mine.iter().any(|e| e.disables_control()) {
         outcome
             .used
             .push(format!("control {:?} disabled for every pod", control.id));
-        return;
+        return true;
     }
     let mut view = pod.clone();
     let mut notes = Vec::new();
@@ -189,6 +197,65 @@ pub fn check_control(
         outcome.used.extend(notes);
     }
     outcome.add(remaining);
+    true
+}
+
+/// The baseline floor under an exclusion of a restricted control: what `replaced` (a
+/// baseline control that `control` replaces at this level and version) refuses in the parts
+/// of the pod that `control`'s exclusions forgave, unless an exclusion names it too.
+///
+/// An exclusion forgives what it names. Values listed on an entry of the restricted control
+/// are named, so they are forgiven at baseline as well (with the same selectors); a whole
+/// container, or the whole control, is not a value: what baseline refuses there stays
+/// refused, in baseline's words, unless an entry of `replaced` forgives it.
+///
+/// Only what the restricted control no longer reports is added: when what baseline refuses
+/// is the same with `control`'s exclusions applied as without, the restricted control still
+/// reports all of it (restricted refuses whatever baseline refuses), and nothing is added.
+fn floor(
+    replaced: &Control,
+    revision: &Revision,
+    control: &Control,
+    pod: &PodView,
+    exclusions: &[Exclusion],
+    used: &mut Vec<String>,
+) -> Option<Violation> {
+    let mut unnoted = Vec::new();
+    let mut named = pod.clone();
+    for exclusion in exclusions
+        .iter()
+        .filter(|e| e.control == control.id && !e.values.is_empty())
+    {
+        forgive(replaced, exclusion, &mut named, &mut unnoted);
+    }
+    let refused = revision.check(&named)?;
+    let own: Vec<&Exclusion> = exclusions
+        .iter()
+        .filter(|e| e.control == replaced.id)
+        .collect();
+    if own.iter().any(|e| e.disables_control()) {
+        used.push(format!("control {:?} disabled for every pod", replaced.id));
+        return None;
+    }
+    let mut notes = Vec::new();
+    for exclusion in &own {
+        forgive(replaced, exclusion, &mut named, &mut notes);
+    }
+    let remaining = revision.check(&named);
+    if remaining.as_ref() != Some(&refused) {
+        used.extend(notes);
+    }
+    let remaining = remaining?;
+    let mine = || exclusions.iter().filter(|e| e.control == control.id);
+    if !mine().any(Exclusion::disables_control) {
+        for exclusion in mine() {
+            forgive(control, exclusion, &mut named, &mut unnoted);
+        }
+        if revision.check(&named).as_ref() == Some(&remaining) {
+            return None;
+        }
+    }
+    Some(remaining)
 }
 
 /// Takes out of `view` what `exclusion` forgives, noting each container or value taken.
@@ -256,14 +323,47 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
 /// violations of the same message (see `verdict::judge_pod`).
 pub fn evaluate(level: Level, minor: u32, pod: &PodView, exclusions: &[Exclusion]) -> Outcome {
     let mut outcome = Outcome::default();
-    for (control, revision) in controls::checks_at(level, minor) {
-        check_control(
+    // The place in `CONTROLS` of the control behind each violation, so that a baseline
+    // floor found later goes where that control's violation would be.
+    let mut places: Vec<usize> = Vec::new();
+    for (place, control, revision) in controls::indexed_checks_at(level, minor) {
+        let before = outcome.violations.len();
+        let consulted = check_control(
             control,
             |p| revision.check(p),
             pod,
             exclusions,
             &mut outcome,
         );
+        if outcome.violations.len() > before {
+            places.push(place);
+        }
+        if !consulted {
+            continue;
+        }
+        for id in revision.overrides {
+            let Some((replaced_place, replaced)) = controls::indexed(id) else {
+                continue;
+            };
+            let Some(replaced_revision) = replaced.revision_at(minor) else {
+                continue;
+            };
+            let found = floor(
+                replaced,
+                replaced_revision,
+                control,
+                pod,
+                exclusions,
+                &mut outcome.used,
+            );
+            if let Some(violation) = found {
+                let at = (places.iter())
+                    .position(|p| *p > replaced_place)
+                    .unwrap_or(places.len());
+                outcome.insert(at, violation);
+                places.insert(at, replaced_place);
+            }
+        }
     }
     outcome
 }
@@ -501,6 +601,90 @@ mod tests {
             json!({"exclusions": [{"control": "privileged", "containers": ["a"]}]}),
         ));
         assert!(r.accepted && r.warnings.is_none() && r.audit_annotations.is_none());
+    }
+
+    #[test]
+    fn a_replaced_baseline_control_stays_as_a_floor_in_its_place() {
+        let spec = json!({"hostPID": true,
+            "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [
+                {"name": "agent", "image": "vendor/agent:1", "securityContext": good(json!({"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}}))},
+                {"name": "app", "image": "shop/app:3", "securityContext": good(json!({"runAsUser": 0}))}]});
+        let whole = json!({"control": "capabilities_restricted", "images": ["vendor/agent:*"]});
+        let r = validate(&pod_request(
+            spec.clone(),
+            json!({"exclusions": [whole.clone()]}),
+        ));
+        // Baseline's words, in baseline's place (capabilities_baseline sorts first).
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates PodSecurity "restricted:latest": non-default capabilities (container "agent" must not include "SYS_ADMIN" in securityContext.capabilities.add), host namespaces (hostPID=true), runAsUser=0 (container "app" must not set runAsUser=0)"#
+            )
+        );
+        // An entry of the baseline control that names the value lets it through, and says so.
+        let baseline = json!({"control": "capabilities_baseline", "images": ["vendor/agent:*"], "values": ["SYS_ADMIN"]});
+        let mut fine = spec.clone();
+        fine["hostPID"] = json!(false);
+        fine["containers"][1]["securityContext"]["runAsUser"] = json!(1000);
+        let r = validate(&pod_request(
+            fine.clone(),
+            json!({"exclusions": [whole.clone(), baseline]}),
+        ));
+        assert!(r.accepted, "{:?}", r.message);
+        assert_eq!(
+            r.warnings.unwrap(),
+            [
+                r#"exclusion in use: control "capabilities_restricted" excluded for container "agent""#,
+                r#"exclusion in use: control "capabilities_baseline" excluded for container "agent" (SYS_ADMIN)"#
+            ]
+        );
+        // At baseline the restricted entry means nothing; the baseline one applies as usual.
+        let r = validate(&pod_request(
+            fine.clone(),
+            json!({"level": "baseline", "exclusions": [whole.clone()]}),
+        ));
+        assert!(!r.accepted);
+        // Before v1.22 restricted runs capabilities_baseline itself: no floor, no doubling.
+        let r = validate(&pod_request(
+            fine,
+            json!({"version": "v1.21", "exclusions": [whole]}),
+        ));
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates PodSecurity "restricted:v1.21": non-default capabilities (container "agent" must not include "SYS_ADMIN" in securityContext.capabilities.add)"#
+            )
+        );
+    }
+
+    #[test]
+    fn the_floor_adds_only_what_the_restricted_control_no_longer_says() {
+        // The forgiven container complies at baseline; the other one is still reported by
+        // restricted alone, as PSA words it.
+        let spec = json!({"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [
+                {"name": "agent", "image": "vendor/agent:1", "securityContext": good(json!({"capabilities": {"drop": ["ALL"], "add": ["CHOWN"]}}))},
+                {"name": "app", "image": "shop/app:3", "securityContext": good(json!({"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}}))}]});
+        let settings = json!({"exclusions": [{"control": "capabilities_restricted", "images": ["vendor/agent:*"]}]});
+        let r = validate(&pod_request(spec, settings));
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates PodSecurity "restricted:latest": unrestricted capabilities (container "app" must not include "SYS_ADMIN" in securityContext.capabilities.add)"#
+            )
+        );
+        // Pod-scoped: hostPath volumes forgiven by type are refused by path at baseline.
+        let spec = json!({"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "volumes": [{"name": "logs", "hostPath": {"path": "/var/log"}}, {"name": "root", "hostPath": {"path": "/"}},
+                        {"name": "share", "nfs": {"server": "s", "path": "/"}}],
+            "containers": [{"name": "a", "image": "x", "securityContext": good(json!({}))}]});
+        let settings = json!({"exclusions": [{"control": "restrictedVolumes", "values": ["hostPath", "nfs", "/var/log"]}]});
+        let r = validate(&pod_request(spec, settings));
+        assert_eq!(
+            r.message.as_deref(),
+            Some(r#"violates PodSecurity "restricted:latest": hostPath volumes (volume "root")"#)
+        );
     }
 
     #[test]
