@@ -109,6 +109,19 @@ impl Exclusion {
         })
     }
 
+    /// Checks what entry `index` selects, once every entry has been read (so that a list
+    /// with a malformed entry is refused for that first). A container name alone selects
+    /// no image: any pod may give a container that name, so the entry would forgive
+    /// whatever image such a container runs.
+    pub(crate) fn check_selection(&self, index: usize) -> Result<(), String> {
+        if let (Some(name), true) = (self.containers.first(), self.images.is_empty()) {
+            return Err(format!(
+                "exclusions[{index}].containers: a container name alone selects any image (any pod may call a container {name:?}): add `images` naming what it runs, e.g. images: [\"registry.example.com/team/app:*\"]"
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether a container matches every selector the entry gives.
     fn selects(&self, container: &Container) -> bool {
         let image = container.image.as_deref().unwrap_or("");
@@ -425,6 +438,24 @@ mod tests {
             e.starts_with("exclusions[0].acknowledgeControlDisabled: only for"),
             "{e}"
         );
+        // A container name alone selects any image: refused, once every entry is read.
+        let e = settings_error(json!([{"control": "privileged", "containers": ["istio-init"]}]));
+        assert_eq!(
+            e,
+            r#"exclusions[0].containers: a container name alone selects any image (any pod may call a container "istio-init"): add `images` naming what it runs, e.g. images: ["registry.example.com/team/app:*"]"#
+        );
+        let e = settings_error(json!([
+            {"control": "seccompProfile_restricted", "containers": ["legacy"], "values": ["Unconfined"]},
+            {"control": "bogus"}]));
+        assert!(
+            e.starts_with("exclusions[1].control: unknown control"),
+            "{e}"
+        );
+        let e = settings_error(json!([{"control": "runAsUser", "images": ["*"]}]));
+        assert!(
+            e.starts_with(r#"exclusions[0].images[0]: invalid image pattern "*": it means docker.io/library/*:latest"#),
+            "{e}"
+        );
         let e = settings_error(json!([{"control": "runAsUser", "image": ["a"]}]));
         assert!(e.contains("unknown field `image`"), "{e}");
         assert!(Settings::from_json(
@@ -540,7 +571,7 @@ mod tests {
     fn pod_level_settings_are_not_forgiven_by_container_exclusions() {
         let spec = json!({"securityContext": {"runAsNonRoot": false, "seccompProfile": {"type": "RuntimeDefault"}},
             "containers": [{"name": "a", "image": "x", "securityContext": good(json!({}))}]});
-        let settings = json!({"exclusions": [{"control": "runAsNonRoot", "containers": ["a"]}]});
+        let settings = json!({"exclusions": [{"control": "runAsNonRoot", "images": ["x"], "containers": ["a"]}]});
         let r = validate(&pod_request(spec, settings));
         assert!(r
             .message
@@ -598,7 +629,7 @@ mod tests {
         ok["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = json!(true);
         let r = validate(&pod_request(
             ok,
-            json!({"exclusions": [{"control": "privileged", "containers": ["a"]}]}),
+            json!({"exclusions": [{"control": "privileged", "images": ["x"], "containers": ["a"]}]}),
         ));
         assert!(r.accepted && r.warnings.is_none() && r.audit_annotations.is_none());
     }
@@ -694,15 +725,15 @@ mod tests {
                 {"name": "legacy", "image": "x", "securityContext": good(json!({"seccompProfile": {"type": "Unconfined"}, "appArmorProfile": {"type": "Unconfined"}}))},
                 {"name": "web", "image": "y", "securityContext": good(json!({"seccompProfile": {"type": "RuntimeDefault"}}))}]});
         let settings = json!({"exclusions": [
-            {"control": "seccompProfile_restricted", "containers": ["legacy"], "values": ["Unconfined"]},
-            {"control": "appArmorProfile", "containers": ["legacy"], "values": ["Unconfined"]}]});
+            {"control": "seccompProfile_restricted", "images": ["x"], "containers": ["legacy"], "values": ["Unconfined"]},
+            {"control": "appArmorProfile", "images": ["x"], "containers": ["legacy"], "values": ["Unconfined"]}]});
         let r = validate(&pod_request(spec.clone(), settings));
         assert!(r.accepted, "{:?}", r.message);
         let mut other = spec;
         other["containers"][1]["securityContext"]["seccompProfile"]["type"] = json!("Unconfined");
         let settings = json!({"exclusions": [
-            {"control": "seccompProfile_restricted", "containers": ["legacy"], "values": ["Unconfined"]},
-            {"control": "appArmorProfile", "containers": ["legacy"], "values": ["Unconfined"]}]});
+            {"control": "seccompProfile_restricted", "images": ["x"], "containers": ["legacy"], "values": ["Unconfined"]},
+            {"control": "appArmorProfile", "images": ["x"], "containers": ["legacy"], "values": ["Unconfined"]}]});
         let r = validate(&pod_request(other, settings));
         assert!(r.message.unwrap().contains(
             r#"container "web" must not set securityContext.seccompProfile.type to "Unconfined""#

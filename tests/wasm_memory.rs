@@ -36,7 +36,7 @@ fn requests() -> Vec<(String, Vec<u8>)> {
         ("mutate", json!({"mutate": true})),
         (
             "exclusions",
-            json!({"exclusions": [{"control": "privileged", "containers": ["*"]}]}),
+            json!({"exclusions": [{"control": "privileged", "images": ["registry.example.com/tools/*:*"]}]}),
         ),
         (
             "baseline v1.24",
