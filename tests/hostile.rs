@@ -6,6 +6,9 @@
 //! it by hand, see its comment) prints the time and peak memory of every case natively and
 //! through the waPC host on the built `policy.wasm`.
 
+#[path = "../benches/common/mod.rs"]
+#[allow(dead_code)]
+mod bench;
 mod common;
 
 use common::{fixture_settings, load_fixtures, request, wrap, KINDS};
@@ -499,6 +502,30 @@ fn seven_million_empty_containers_are_answered_by_the_wasm_module() {
     assert!(message.len() <= MAX_MESSAGE);
 }
 
+/// The exclusion path on the largest pods the API server stores (1.5 MiB; 256 KiB of
+/// annotations): thousands of containers forgiven by image, each with its annotation. Taking
+/// a forgiven container's annotations out of the view scanned the list of forgiven
+/// containers once per annotation: seconds for one request. Every size is answered, and
+/// accepted, with the exclusions said (counted past ten).
+#[test]
+fn the_largest_pods_through_image_exclusions_are_answered() {
+    for request in bench::exclusion_requests() {
+        let r = validate(&request.payload);
+        assert!(r.accepted, "{}: {:?}", request.name, r.message);
+        let warnings = r.warnings.unwrap_or_default();
+        assert_eq!(warnings.len(), 11, "{}", request.name);
+        assert!(
+            warnings[10].starts_with("exclusion in use: and "),
+            "{warnings:?}"
+        );
+        // Not forgiven, the same pod is refused: the exclusions did the work.
+        let mut unforgiven: Value = serde_json::from_slice(&request.payload).unwrap();
+        unforgiven["settings"] = json!({});
+        let (accepted, _) = judge(&serde_json::to_vec(&unforgiven).unwrap());
+        assert!(!accepted, "{}", request.name);
+    }
+}
+
 /// Errors repeat what the request says too: they are cut as well.
 #[test]
 fn read_errors_are_bounded() {
@@ -619,6 +646,12 @@ fn measure_hostile_cases() {
     }
     for (what, payload, _) in twenty_mib_cases() {
         cases.push((what.to_owned(), payload));
+    }
+    for request in bench::exclusion_requests() {
+        cases.push((
+            format!("image exclusions, {}", request.name),
+            request.payload,
+        ));
     }
     cases.retain(|(what, _)| only.as_deref().is_none_or(|o| what.contains(o)));
 
