@@ -6,15 +6,13 @@
 //! taken out. A container-scoped exclusion applies to the containers that match every
 //! selector it gives; every other container is still checked.
 
-use std::collections::HashSet;
-
 use serde::Deserialize;
 
 use crate::controls::{
     self, app_armor_profile, seccomp_profile, Control, Forgive, Level, Revision, Scope, Violation,
 };
 use crate::image::ImagePattern;
-use crate::pod::{Container, ContainerKind, PodView};
+use crate::pod::{Container, ContainerKind, ObjectMeta, PodView};
 
 /// One entry of the `exclusions` setting, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,7 +285,7 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
         (Scope::Pod, _) => {}
         (Scope::Container, forgive_values) => {
             let PodView { metadata, spec, .. } = view;
-            let mut removed = Vec::new();
+            let mut key = String::new();
             for (kind, list) in [
                 (ContainerKind::Init, &mut spec.init_containers),
                 (ContainerKind::Regular, &mut spec.containers),
@@ -317,30 +315,33 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
                                 "control {id:?} excluded for {label} {:?}",
                                 c.name()
                             ));
-                            removed.push(c.name().to_owned());
+                            forget_annotations(metadata, c.name(), &mut key);
                             false
                         }
                     }
-                });
-            }
-            // Per-container annotations of a container taken out go with it: one look-up
-            // per annotation, so that thousands of containers and annotations cost linear
-            // time (scanning the removed names for each annotation was quadratic).
-            if !removed.is_empty() {
-                let removed: HashSet<String> = removed.into_iter().collect();
-                metadata.annotations.retain(|key, _| {
-                    !container_of_annotation(key).is_some_and(|name| removed.contains(name))
                 });
             }
         }
     }
 }
 
-/// The container a per-container annotation is about: what follows its prefix. The pod
-/// view keeps no other annotation whose key names a container (see `read_by_controls`).
-fn container_of_annotation(key: &str) -> Option<&str> {
-    key.strip_prefix(app_armor_profile::ANNOTATION_PREFIX)
-        .or_else(|| key.strip_prefix(seccomp_profile::CONTAINER_ANNOTATION_PREFIX))
+/// Takes the per-container annotations of a container taken out of the view out with it:
+/// one look-up per annotation key it may have, in the pod's map of annotations, so that
+/// thousands of containers and annotations cost linear time (the list of containers taken
+/// out was scanned once per annotation, quadratic). `key` is a reused buffer.
+fn forget_annotations(metadata: &mut ObjectMeta, name: &str, key: &mut String) {
+    if metadata.annotations.is_empty() {
+        return;
+    }
+    for prefix in [
+        app_armor_profile::ANNOTATION_PREFIX,
+        seccomp_profile::CONTAINER_ANNOTATION_PREFIX,
+    ] {
+        key.clear();
+        key.push_str(prefix);
+        key.push_str(name);
+        metadata.annotations.remove(key.as_str());
+    }
 }
 
 /// Every violation at `level` and `v1.<minor>` with `exclusions` applied, in message order.
@@ -728,6 +729,59 @@ mod tests {
             r.message.as_deref(),
             Some(r#"violates PodSecurity "restricted:latest": hostPath volumes (volume "root")"#)
         );
+    }
+
+    #[test]
+    fn a_container_taken_out_takes_its_own_annotations_only() {
+        let with = |annotations: Value| {
+            let mut spec = json!({"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+                "containers": [{"name": "a", "image": "vendor/agent:1", "securityContext": good(json!({}))},
+                               {"name": "b", "image": "shop/app:3", "securityContext": good(json!({}))}]});
+            spec["annotations"] = annotations;
+            spec
+        };
+        let request = |spec: Value, settings: Value| {
+            let mut r: Value =
+                serde_json::from_slice(&pod_request(spec.clone(), settings)).unwrap();
+            r["request"]["object"]["metadata"]["annotations"] = spec["annotations"].clone();
+            r["request"]["object"]["spec"]
+                .as_object_mut()
+                .unwrap()
+                .remove("annotations");
+            validate(&serde_json::to_vec(&r).unwrap())
+        };
+        let settings =
+            json!({"exclusions": [{"control": "appArmorProfile", "images": ["vendor/agent:*"]}]});
+        let apparmor = "container.apparmor.security.beta.kubernetes.io/";
+        let r = request(
+            with(json!({format!("{apparmor}a"): "unconfined"})),
+            settings.clone(),
+        );
+        assert!(r.accepted, "{:?}", r.message);
+        for other in ["b", "x/a", "aa", "a/"] {
+            let r = request(
+                with(
+                    json!({format!("{apparmor}a"): "unconfined", format!("{apparmor}{other}"): "unconfined"}),
+                ),
+                settings.clone(),
+            );
+            assert_eq!(
+                r.message.as_deref(),
+                Some(format!(r#"violates PodSecurity "restricted:latest": forbidden AppArmor profile (annotation must not set AppArmor profile type to "{apparmor}{other}="unconfined"")"#).as_str()),
+                "{other}"
+            );
+        }
+        // The seccomp annotations (read up to v1.18) likewise.
+        let seccomp = "container.seccomp.security.alpha.kubernetes.io/";
+        let old = json!({"level": "baseline", "version": "v1.18",
+            "exclusions": [{"control": "seccompProfile_baseline", "images": ["vendor/agent:*"]}]});
+        let r = request(
+            with(json!({format!("{seccomp}a"): "unconfined"})),
+            old.clone(),
+        );
+        assert!(r.accepted, "{:?}", r.message);
+        let r = request(with(json!({format!("{seccomp}b"): "unconfined"})), old);
+        assert!(!r.accepted);
     }
 
     #[test]
