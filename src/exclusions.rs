@@ -12,7 +12,7 @@ use crate::controls::{
     self, app_armor_profile, seccomp_profile, Control, Forgive, Level, Revision, Scope, Violation,
 };
 use crate::image::ImagePattern;
-use crate::pod::{Container, ContainerKind, ObjectMeta, PodView};
+use crate::pod::{Container, ContainerKind, ObjectMeta, PodView, Str};
 
 /// One entry of the `exclusions` setting, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,11 +124,29 @@ impl Exclusion {
         Ok(())
     }
 
-    /// Whether a container matches every selector the entry gives.
-    fn selects(&self, container: &Container) -> bool {
+    /// Whether a container matches every selector the entry gives. `last` holds the last
+    /// image matched and whether it matched: containers of a pod mostly run few images, and
+    /// reading a reference costs more than comparing it with the last one.
+    fn selects(&self, container: &Container, last: &mut (String, Option<bool>)) -> bool {
+        let named =
+            self.containers.is_empty() || self.containers.iter().any(|c| c == container.name());
+        if !named {
+            return false;
+        }
+        if self.images.is_empty() {
+            return true;
+        }
         let image = container.image.as_deref().unwrap_or("");
-        (self.images.is_empty() || self.images.iter().any(|p| p.matches(image)))
-            && (self.containers.is_empty() || self.containers.iter().any(|c| c == container.name()))
+        match last {
+            (last_image, Some(matched)) if last_image == image => *matched,
+            _ => {
+                let matched = self.images.iter().any(|p| p.matches(image));
+                last.0.clear();
+                last.0.push_str(image);
+                last.1 = Some(matched);
+                matched
+            }
+        }
     }
 
     fn disables_control(&self) -> bool {
@@ -148,7 +166,41 @@ fn control_names() -> String {
 pub struct Outcome {
     pub violations: Vec<Violation>,
     /// `control "capabilities_restricted" excluded for init container "istio-init" (NET_ADMIN)`
-    pub used: Vec<String>,
+    pub used: Notes,
+}
+
+/// Notes of the exclusions in use: the first [`Notes::LISTED`] written out, the others only
+/// counted, so that thousands of forgiven containers cost no note each.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Notes {
+    pub listed: Vec<String>,
+    /// Notes past the listed ones.
+    pub more: usize,
+}
+
+impl Notes {
+    /// How many notes are written out; a response says `and N more` for the others.
+    pub const LISTED: usize = 10;
+
+    /// Adds a note, written only if it is listed.
+    fn push(&mut self, note: impl FnOnce() -> String) {
+        if self.listed.len() < Self::LISTED {
+            self.listed.push(note());
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn extend(&mut self, other: Notes) {
+        for note in other.listed {
+            self.push(|| note);
+        }
+        self.more += other.more;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
 }
 
 impl Outcome {
@@ -199,11 +251,11 @@ pub fn check_control(
     if mine.iter().any(|e| e.disables_control()) {
         outcome
             .used
-            .push(format!("control {:?} disabled for every pod", control.id));
+            .push(|| format!("control {:?} disabled for every pod", control.id));
         return true;
     }
     let mut view = pod.clone();
-    let mut notes = Vec::new();
+    let mut notes = Notes::default();
     for exclusion in &mine {
         forgive(control, exclusion, &mut view, &mut notes);
     }
@@ -233,9 +285,9 @@ fn floor(
     control: &Control,
     pod: &PodView,
     exclusions: &[Exclusion],
-    used: &mut Vec<String>,
+    used: &mut Notes,
 ) -> Option<Violation> {
-    let mut unnoted = Vec::new();
+    let mut unnoted = Notes::default();
     let mut named = pod.clone();
     for exclusion in exclusions
         .iter()
@@ -249,10 +301,10 @@ fn floor(
         .filter(|e| e.control == replaced.id)
         .collect();
     if own.iter().any(|e| e.disables_control()) {
-        used.push(format!("control {:?} disabled for every pod", replaced.id));
+        used.push(|| format!("control {:?} disabled for every pod", replaced.id));
         return None;
     }
-    let mut notes = Vec::new();
+    let mut notes = Notes::default();
     for exclusion in &own {
         forgive(replaced, exclusion, &mut named, &mut notes);
     }
@@ -274,18 +326,24 @@ fn floor(
 }
 
 /// Takes out of `view` what `exclusion` forgives, noting each container or value taken.
-fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: &mut Vec<String>) {
+fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: &mut Notes) {
     let id = control.id;
     match (control.scope, control.forgive) {
         (Scope::Pod, Some(Forgive::Pod(forgive_values))) => {
             for value in forgive_values(view, &exclusion.values) {
-                notes.push(format!("control {id:?} excluded for {value:?}"));
+                notes.push(|| format!("control {id:?} excluded for {value:?}"));
             }
         }
         (Scope::Pod, _) => {}
         (Scope::Container, forgive_values) => {
             let PodView { metadata, spec, .. } = view;
-            let mut key = String::new();
+            // The names of the containers taken out, when there are annotations to take.
+            let keep_names = metadata
+                .annotations
+                .keys()
+                .any(|key| container_of_annotation(key).is_some());
+            let mut removed = Vec::new();
+            let mut last = (String::new(), None);
             for (kind, list) in [
                 (ContainerKind::Init, &mut spec.init_containers),
                 (ContainerKind::Regular, &mut spec.containers),
@@ -293,7 +351,7 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
             ] {
                 let label = kind.label();
                 list.retain_mut(|c| {
-                    if !exclusion.selects(c) {
+                    if !exclusion.selects(c, &mut last) {
                         return true;
                     }
                     match forgive_values {
@@ -302,46 +360,53 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
                         {
                             let taken = forgive_values(metadata, c, &exclusion.values);
                             if !taken.is_empty() {
-                                notes.push(format!(
-                                    "control {id:?} excluded for {label} {:?} ({})",
-                                    c.name(),
-                                    taken.join(", ")
-                                ));
+                                notes.push(|| {
+                                    format!(
+                                        "control {id:?} excluded for {label} {:?} ({})",
+                                        c.name(),
+                                        taken.join(", ")
+                                    )
+                                });
                             }
                             true
                         }
                         _ => {
-                            notes.push(format!(
-                                "control {id:?} excluded for {label} {:?}",
-                                c.name()
-                            ));
-                            forget_annotations(metadata, c.name(), &mut key);
+                            notes.push(|| {
+                                format!("control {id:?} excluded for {label} {:?}", c.name())
+                            });
+                            if keep_names {
+                                removed.push(c.name.clone().unwrap_or_default());
+                            }
                             false
                         }
                     }
                 });
             }
+            forget_annotations(metadata, removed);
         }
     }
 }
 
-/// Takes the per-container annotations of a container taken out of the view out with it:
-/// one look-up per annotation key it may have, in the pod's map of annotations, so that
-/// thousands of containers and annotations cost linear time (the list of containers taken
-/// out was scanned once per annotation, quadratic). `key` is a reused buffer.
-fn forget_annotations(metadata: &mut ObjectMeta, name: &str, key: &mut String) {
-    if metadata.annotations.is_empty() {
+/// The container a per-container annotation is about: what follows its prefix. The pod
+/// view keeps no other annotation whose key names a container (see `read_by_controls`).
+fn container_of_annotation(key: &str) -> Option<&str> {
+    key.strip_prefix(app_armor_profile::ANNOTATION_PREFIX)
+        .or_else(|| key.strip_prefix(seccomp_profile::CONTAINER_ANNOTATION_PREFIX))
+}
+
+/// Takes the per-container annotations of the containers taken out of the view out with
+/// them. The names are sorted once, and each annotation looks its container up among them:
+/// thousands of containers and annotations cost n log n, where scanning the names for each
+/// annotation was quadratic.
+fn forget_annotations(metadata: &mut ObjectMeta, mut removed: Vec<Str>) {
+    if removed.is_empty() {
         return;
     }
-    for prefix in [
-        app_armor_profile::ANNOTATION_PREFIX,
-        seccomp_profile::CONTAINER_ANNOTATION_PREFIX,
-    ] {
-        key.clear();
-        key.push_str(prefix);
-        key.push_str(name);
-        metadata.annotations.remove(key.as_str());
-    }
+    removed.sort_unstable();
+    metadata.annotations.retain(|key, _| {
+        container_of_annotation(key)
+            .is_none_or(|name| removed.binary_search_by(|r| (**r).cmp(name)).is_err())
+    });
 }
 
 /// Every violation at `level` and `v1.<minor>` with `exclusions` applied, in message order.

@@ -509,6 +509,9 @@ fn seven_million_empty_containers_are_answered_by_the_wasm_module() {
 /// accepted, with the exclusions said (counted past ten).
 #[test]
 fn the_largest_pods_through_image_exclusions_are_answered() {
+    let distinct = bench::excluded_agents(1536 << 10, true);
+    let r = validate(&distinct);
+    assert!(r.accepted, "distinct images: {:?}", r.message);
     for request in bench::exclusion_requests() {
         let r = validate(&request.payload);
         assert!(r.accepted, "{}: {:?}", request.name, r.message);
@@ -653,6 +656,10 @@ fn measure_hostile_cases() {
             request.payload,
         ));
     }
+    cases.push((
+        "image exclusions, 1.5 MiB, an image each".into(),
+        bench::excluded_agents(1536 << 10, true),
+    ));
     cases.retain(|(what, _)| only.as_deref().is_none_or(|o| what.contains(o)));
 
     let policy_path = common::host::policy_path();

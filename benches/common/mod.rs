@@ -73,7 +73,7 @@ pub fn exclusion_requests() -> Vec<BenchRequest> {
     .into_iter()
     .map(|(name, kib)| BenchRequest {
         name,
-        payload: excluded_agents(kib << 10),
+        payload: excluded_agents(kib << 10, false),
         expect_accepted: true,
         expect_reasons: &[],
     })
@@ -88,9 +88,17 @@ pub const AGENT_PATTERN: &str = "registry.example.com/agents/node-agent:*";
 /// five restricted controls), all of one image that five exclusions forgive by image, and a
 /// sixth of the request in AppArmor annotations for them (the 256 KiB the API server allows,
 /// at 1.5 MiB). Accepted, every container forgiven: each exclusion takes every container
-/// out of the pod's view, and with them their annotations.
-pub fn excluded_agents(size: usize) -> Vec<u8> {
-    let container = |i: usize| json!({"name": format!("agent-{i}"), "image": AGENT_IMAGE});
+/// out of the pod's view, and with them their annotations. With `distinct_images`, each
+/// container runs its own tag of the image, so that no two references are alike.
+pub fn excluded_agents(size: usize, distinct_images: bool) -> Vec<u8> {
+    let container = |i: usize| {
+        let image = if distinct_images {
+            format!("{AGENT_IMAGE}-{i}")
+        } else {
+            AGENT_IMAGE.to_owned()
+        };
+        json!({"name": format!("agent-{i}"), "image": image})
+    };
     let per_container = container(0).to_string().len() + 2;
     let annotation = |i: usize| {
         (
