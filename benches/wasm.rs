@@ -428,6 +428,7 @@ fn run() -> Result<(), String> {
     }
     print_table(&rows, &policy, floor, quick);
     print_rejections(&rows);
+    print_exclusions(&policy, floor, quick)?;
     if let Some(floor) = floor {
         print_start(&policy, floor, quick)?;
     }
@@ -462,6 +463,56 @@ fn print_rejections(rows: &[Row]) {
         );
     }
     println!();
+}
+
+/// The exclusion path on the largest API-valid pods (`common::exclusion_requests`): the
+/// policy's validate on a reused instance against the floor's scan, and the time per KiB of
+/// request, which stays flat when the cost grows linearly with the request.
+fn print_exclusions(policy: &Module, floor: Option<&Module>, quick: bool) -> Result<(), String> {
+    println!();
+    println!("image exclusions on the largest API-valid pods (the API server stores up to 1.5 MiB), ms per call");
+    println!(
+        "| request       | bytes   | floor scan | policy validate | validate/scan | validate µs/KiB |"
+    );
+    println!(
+        "| ------------- | ------- | ---------- | --------------- | ------------- | --------------- |"
+    );
+    for request in common::exclusion_requests() {
+        let payload = request.payload.as_slice();
+        let policy_host = policy.instance()?;
+        let answer = call(&policy_host, "validate", payload)?;
+        let response: serde_json::Value = serde_json::from_slice(&answer)
+            .map_err(|e| format!("{}: validate answered non-JSON: {e}", request.name))?;
+        common::check_verdict(&request, &response)?;
+        let floor_host = floor.map(Module::instance).transpose()?;
+        let mut ops: Vec<Op> = vec![Box::new(|| {
+            black_box(call(&policy_host, "validate", black_box(payload))?);
+            Ok(())
+        })];
+        if let Some(host) = &floor_host {
+            ops.push(Box::new(|| {
+                black_box(call(host, "validate", black_box(payload))?);
+                Ok(())
+            }));
+        }
+        let times = measure(quick, &mut ops)?;
+        let ms = |d: Option<Duration>| {
+            d.map_or_else(
+                || "-".to_owned(),
+                |d| format!("{:.2}", d.as_secs_f64() * 1e3),
+            )
+        };
+        println!(
+            "| {:<13} | {:>7} | {:>10} | {:>15} | {:>13} | {:>15.2} |",
+            request.name,
+            payload.len(),
+            ms(times.get(1).copied()),
+            ms(Some(times[0])),
+            ratio(times[0], times.get(1).copied()),
+            times[0].as_secs_f64() * 1e6 / (payload.len() as f64 / 1024.0)
+        );
+    }
+    Ok(())
 }
 
 /// A fresh instance alone (its start, no call) for each module: the part of "fresh" that

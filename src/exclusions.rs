@@ -8,9 +8,12 @@
 
 use serde::Deserialize;
 
-use crate::controls::{self, Control, Forgive, Level, Scope, Violation};
+use crate::controls::{
+    self, app_armor_profile, seccomp_profile, Control, Forgive, Level, Revision, Scope, Violation,
+};
 use crate::image::ImagePattern;
-use crate::pod::{Container, ContainerKind, PodView};
+use crate::json::Str;
+use crate::pod::{Container, ContainerKind, ObjectMeta, PodView};
 
 /// One entry of the `exclusions` setting, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,11 +114,42 @@ impl Exclusion {
         })
     }
 
-    /// Whether a container matches every selector the entry gives.
-    fn selects(&self, container: &Container) -> bool {
+    /// Checks what entry `index` selects, once every entry has been read (so that a list
+    /// with a malformed entry is refused for that first). A container name alone selects
+    /// no image: any pod may give a container that name, so the entry would forgive
+    /// whatever image such a container runs.
+    pub(crate) fn check_selection(&self, index: usize) -> Result<(), String> {
+        if let (Some(name), true) = (self.containers.first(), self.images.is_empty()) {
+            return Err(format!(
+                "exclusions[{index}].containers: a container name alone selects any image (any pod may call a container {name:?}): add `images` naming what it runs, e.g. images: [\"registry.example.com/team/app:*\"]"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a container matches every selector the entry gives. `last` holds the last
+    /// image matched and whether it matched: containers of a pod mostly run few images, and
+    /// reading a reference costs more than comparing it with the last one.
+    fn selects(&self, container: &Container, last: &mut (String, Option<bool>)) -> bool {
+        let named =
+            self.containers.is_empty() || self.containers.iter().any(|c| c == container.name());
+        if !named {
+            return false;
+        }
+        if self.images.is_empty() {
+            return true;
+        }
         let image = container.image.as_deref().unwrap_or("");
-        (self.images.is_empty() || self.images.iter().any(|p| p.matches(image)))
-            && (self.containers.is_empty() || self.containers.iter().any(|c| c == container.name()))
+        match last {
+            (last_image, Some(matched)) if last_image == image => *matched,
+            _ => {
+                let matched = self.images.iter().any(|p| p.matches(image));
+                last.0.clear();
+                last.0.push_str(image);
+                last.1 = Some(matched);
+                matched
+            }
+        }
     }
 
     fn disables_control(&self) -> bool {
@@ -135,7 +169,41 @@ fn control_names() -> String {
 pub struct Outcome {
     pub violations: Vec<Violation>,
     /// `control "capabilities_restricted" excluded for init container "istio-init" (NET_ADMIN)`
-    pub used: Vec<String>,
+    pub used: Notes,
+}
+
+/// Notes of the exclusions in use: the first [`Notes::LISTED`] written out, the others only
+/// counted, so that thousands of forgiven containers cost no note each.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Notes {
+    pub listed: Vec<String>,
+    /// Notes past the listed ones.
+    pub more: usize,
+}
+
+impl Notes {
+    /// How many notes are written out; a response says `and N more` for the others.
+    pub const LISTED: usize = 10;
+
+    /// Adds a note, written only if it is listed.
+    fn push(&mut self, note: impl FnOnce() -> String) {
+        if self.listed.len() < Self::LISTED {
+            self.listed.push(note());
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn extend(&mut self, other: Notes) {
+        for note in other.listed {
+            self.push(|| note);
+        }
+        self.more += other.more;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
 }
 
 impl Outcome {
@@ -144,45 +212,53 @@ impl Outcome {
     /// trimmed to its length (in place), so that the next one starts right after it and a
     /// rejection stays within fewer fresh pages (each a page fault on a fresh instance).
     fn add(&mut self, violation: Option<Violation>) {
-        if let Some(mut violation) = violation {
-            violation.detail.shrink_to_fit();
-            if self.violations.capacity() == 0 {
-                self.violations.reserve_exact(controls::CONTROLS.len() + 1);
-            }
-            self.violations.push(violation);
+        if let Some(violation) = violation {
+            let at = self.violations.len();
+            self.insert(at, violation);
         }
+    }
+
+    /// Adds a violation at `at` in the list (see [`Outcome::add`]).
+    fn insert(&mut self, at: usize, mut violation: Violation) {
+        violation.detail.shrink_to_fit();
+        if self.violations.capacity() == 0 {
+            self.violations.reserve_exact(controls::CONTROLS.len() + 1);
+        }
+        self.violations.insert(at, violation);
     }
 }
 
 /// Runs one control on the pod as the exclusions leave it. Without exclusions for the
-/// control this is exactly `check(pod)`.
+/// control this is exactly `check(pod)`. Returns whether the control refused the pod and
+/// exclusions were consulted: what they forgave may be refused by a baseline control the
+/// control replaces (see [`floor`]).
 pub fn check_control(
     control: &Control,
     check: impl Fn(&PodView) -> Option<Violation>,
     pod: &PodView,
     exclusions: &[Exclusion],
     outcome: &mut Outcome,
-) {
+) -> bool {
     let mine: Vec<&Exclusion> = exclusions
         .iter()
         .filter(|e| e.control == control.id)
         .collect();
     if mine.is_empty() {
         outcome.add(check(pod));
-        return;
+        return false;
     }
     let original = check(pod);
     if original.is_none() {
-        return;
+        return false;
     }
     if mine.iter().any(|e| e.disables_control()) {
         outcome
             .used
-            .push(format!("control {:?} disabled for every pod", control.id));
-        return;
+            .push(|| format!("control {:?} disabled for every pod", control.id));
+        return true;
     }
     let mut view = pod.clone();
-    let mut notes = Vec::new();
+    let mut notes = Notes::default();
     for exclusion in &mine {
         forgive(control, exclusion, &mut view, &mut notes);
     }
@@ -191,21 +267,86 @@ pub fn check_control(
         outcome.used.extend(notes);
     }
     outcome.add(remaining);
+    true
+}
+
+/// The baseline floor under an exclusion of a restricted control: what `replaced` (a
+/// baseline control that `control` replaces at this level and version) refuses in the parts
+/// of the pod that `control`'s exclusions forgave, unless an exclusion names it too.
+///
+/// An exclusion forgives what it names. Values listed on an entry of the restricted control
+/// are named, so they are forgiven at baseline as well (with the same selectors); a whole
+/// container, or the whole control, is not a value: what baseline refuses there stays
+/// refused, in baseline's words, unless an entry of `replaced` forgives it.
+///
+/// Only what the restricted control no longer reports is added: when what baseline refuses
+/// is the same with `control`'s exclusions applied as without, the restricted control still
+/// reports all of it (restricted refuses whatever baseline refuses), and nothing is added.
+fn floor(
+    replaced: &Control,
+    revision: &Revision,
+    control: &Control,
+    pod: &PodView,
+    exclusions: &[Exclusion],
+    used: &mut Notes,
+) -> Option<Violation> {
+    let mut unnoted = Notes::default();
+    let mut named = pod.clone();
+    for exclusion in exclusions
+        .iter()
+        .filter(|e| e.control == control.id && !e.values.is_empty())
+    {
+        forgive(replaced, exclusion, &mut named, &mut unnoted);
+    }
+    let refused = revision.check(&named)?;
+    let own: Vec<&Exclusion> = exclusions
+        .iter()
+        .filter(|e| e.control == replaced.id)
+        .collect();
+    if own.iter().any(|e| e.disables_control()) {
+        used.push(|| format!("control {:?} disabled for every pod", replaced.id));
+        return None;
+    }
+    let mut notes = Notes::default();
+    for exclusion in &own {
+        forgive(replaced, exclusion, &mut named, &mut notes);
+    }
+    let remaining = revision.check(&named);
+    if remaining.as_ref() != Some(&refused) {
+        used.extend(notes);
+    }
+    let remaining = remaining?;
+    let mine = || exclusions.iter().filter(|e| e.control == control.id);
+    if !mine().any(Exclusion::disables_control) {
+        for exclusion in mine() {
+            forgive(control, exclusion, &mut named, &mut unnoted);
+        }
+        if revision.check(&named).as_ref() == Some(&remaining) {
+            return None;
+        }
+    }
+    Some(remaining)
 }
 
 /// Takes out of `view` what `exclusion` forgives, noting each container or value taken.
-fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: &mut Vec<String>) {
+fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: &mut Notes) {
     let id = control.id;
     match (control.scope, control.forgive) {
         (Scope::Pod, Some(Forgive::Pod(forgive_values))) => {
             for value in forgive_values(view, &exclusion.values) {
-                notes.push(format!("control {id:?} excluded for {value:?}"));
+                notes.push(|| format!("control {id:?} excluded for {value:?}"));
             }
         }
         (Scope::Pod, _) => {}
         (Scope::Container, forgive_values) => {
             let PodView { metadata, spec, .. } = view;
+            // The names of the containers taken out, when there are annotations to take.
+            let keep_names = metadata
+                .annotations
+                .keys()
+                .any(|key| container_of_annotation(key).is_some());
             let mut removed = Vec::new();
+            let mut last = (String::new(), None);
             for (kind, list) in [
                 (ContainerKind::Init, &mut spec.init_containers),
                 (ContainerKind::Regular, &mut spec.containers),
@@ -213,7 +354,7 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
             ] {
                 let label = kind.label();
                 list.retain_mut(|c| {
-                    if !exclusion.selects(c) {
+                    if !exclusion.selects(c, &mut last) {
                         return true;
                     }
                     match forgive_values {
@@ -222,35 +363,53 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
                         {
                             let taken = forgive_values(metadata, c, &exclusion.values);
                             if !taken.is_empty() {
-                                notes.push(format!(
-                                    "control {id:?} excluded for {label} {:?} ({})",
-                                    c.name(),
-                                    taken.join(", ")
-                                ));
+                                notes.push(|| {
+                                    format!(
+                                        "control {id:?} excluded for {label} {:?} ({})",
+                                        c.name(),
+                                        taken.join(", ")
+                                    )
+                                });
                             }
                             true
                         }
                         _ => {
-                            notes.push(format!(
-                                "control {id:?} excluded for {label} {:?}",
-                                c.name()
-                            ));
-                            removed.push(c.name().to_owned());
+                            notes.push(|| {
+                                format!("control {id:?} excluded for {label} {:?}", c.name())
+                            });
+                            if keep_names {
+                                removed.push(c.name.clone().unwrap_or_default());
+                            }
                             false
                         }
                     }
                 });
             }
-            // Per-container annotations of a container taken out go with it.
-            metadata.annotations.retain(|key, _| {
-                !removed.iter().any(|name| {
-                    key.strip_suffix(name.as_str())
-                        .and_then(|prefix| prefix.strip_suffix('/'))
-                        .is_some_and(|prefix| prefix.starts_with("container."))
-                })
-            });
+            forget_annotations(metadata, removed);
         }
     }
+}
+
+/// The container a per-container annotation is about: what follows its prefix. The pod
+/// view keeps no other annotation whose key names a container (see `read_by_controls`).
+fn container_of_annotation(key: &str) -> Option<&str> {
+    key.strip_prefix(app_armor_profile::ANNOTATION_PREFIX)
+        .or_else(|| key.strip_prefix(seccomp_profile::CONTAINER_ANNOTATION_PREFIX))
+}
+
+/// Takes the per-container annotations of the containers taken out of the view out with
+/// them. The names are sorted once, and each annotation looks its container up among them:
+/// thousands of containers and annotations cost n log n, where scanning the names for each
+/// annotation was quadratic.
+fn forget_annotations(metadata: &mut ObjectMeta, mut removed: Vec<Str>) {
+    if removed.is_empty() {
+        return;
+    }
+    removed.sort_unstable();
+    metadata.annotations.retain(|key, _| {
+        container_of_annotation(key)
+            .is_none_or(|name| removed.binary_search_by(|r| (**r).cmp(name)).is_err())
+    });
 }
 
 /// Every violation at `level` and `v1.<minor>` with `exclusions` applied, in message order.
@@ -258,14 +417,47 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
 /// violations of the same message (see `verdict::judge_pod`).
 pub fn evaluate(level: Level, minor: u32, pod: &PodView, exclusions: &[Exclusion]) -> Outcome {
     let mut outcome = Outcome::default();
-    for (control, revision) in controls::checks_at(level, minor) {
-        check_control(
+    // The place in `CONTROLS` of the control behind each violation, so that a baseline
+    // floor found later goes where that control's violation would be.
+    let mut places: Vec<usize> = Vec::new();
+    for (place, control, revision) in controls::indexed_checks_at(level, minor) {
+        let before = outcome.violations.len();
+        let consulted = check_control(
             control,
             |p| revision.check(p),
             pod,
             exclusions,
             &mut outcome,
         );
+        if outcome.violations.len() > before {
+            places.push(place);
+        }
+        if !consulted {
+            continue;
+        }
+        for id in revision.overrides {
+            let Some((replaced_place, replaced)) = controls::indexed(id) else {
+                continue;
+            };
+            let Some(replaced_revision) = replaced.revision_at(minor) else {
+                continue;
+            };
+            let found = floor(
+                replaced,
+                replaced_revision,
+                control,
+                pod,
+                exclusions,
+                &mut outcome.used,
+            );
+            if let Some(violation) = found {
+                let at = (places.iter())
+                    .position(|p| *p > replaced_place)
+                    .unwrap_or(places.len());
+                outcome.insert(at, violation);
+                places.insert(at, replaced_place);
+            }
+        }
     }
     outcome
 }
@@ -325,6 +517,24 @@ mod tests {
         );
         assert!(
             e.starts_with("exclusions[0].acknowledgeControlDisabled: only for"),
+            "{e}"
+        );
+        // A container name alone selects any image: refused, once every entry is read.
+        let e = settings_error(json!([{"control": "privileged", "containers": ["istio-init"]}]));
+        assert_eq!(
+            e,
+            r#"exclusions[0].containers: a container name alone selects any image (any pod may call a container "istio-init"): add `images` naming what it runs, e.g. images: ["registry.example.com/team/app:*"]"#
+        );
+        let e = settings_error(json!([
+            {"control": "seccompProfile_restricted", "containers": ["legacy"], "values": ["Unconfined"]},
+            {"control": "bogus"}]));
+        assert!(
+            e.starts_with("exclusions[1].control: unknown control"),
+            "{e}"
+        );
+        let e = settings_error(json!([{"control": "runAsUser", "images": ["*"]}]));
+        assert!(
+            e.starts_with(r#"exclusions[0].images[0]: invalid image pattern "*": it means docker.io/library/*:latest"#),
             "{e}"
         );
         let e = settings_error(json!([{"control": "runAsUser", "image": ["a"]}]));
@@ -442,7 +652,7 @@ mod tests {
     fn pod_level_settings_are_not_forgiven_by_container_exclusions() {
         let spec = json!({"securityContext": {"runAsNonRoot": false, "seccompProfile": {"type": "RuntimeDefault"}},
             "containers": [{"name": "a", "image": "x", "securityContext": good(json!({}))}]});
-        let settings = json!({"exclusions": [{"control": "runAsNonRoot", "containers": ["a"]}]});
+        let settings = json!({"exclusions": [{"control": "runAsNonRoot", "images": ["x"], "containers": ["a"]}]});
         let r = validate(&pod_request(spec, settings));
         assert!(r
             .message
@@ -500,9 +710,146 @@ mod tests {
         ok["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = json!(true);
         let r = validate(&pod_request(
             ok,
-            json!({"exclusions": [{"control": "privileged", "containers": ["a"]}]}),
+            json!({"exclusions": [{"control": "privileged", "images": ["x"], "containers": ["a"]}]}),
         ));
         assert!(r.accepted && r.warnings.is_none() && r.audit_annotations.is_none());
+    }
+
+    #[test]
+    fn a_replaced_baseline_control_stays_as_a_floor_in_its_place() {
+        let spec = json!({"hostPID": true,
+            "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [
+                {"name": "agent", "image": "vendor/agent:1", "securityContext": good(json!({"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}}))},
+                {"name": "app", "image": "shop/app:3", "securityContext": good(json!({"runAsUser": 0}))}]});
+        let whole = json!({"control": "capabilities_restricted", "images": ["vendor/agent:*"]});
+        let r = validate(&pod_request(
+            spec.clone(),
+            json!({"exclusions": [whole.clone()]}),
+        ));
+        // Baseline's words, in baseline's place (capabilities_baseline sorts first).
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates PodSecurity "restricted:latest": non-default capabilities (container "agent" must not include "SYS_ADMIN" in securityContext.capabilities.add), host namespaces (hostPID=true), runAsUser=0 (container "app" must not set runAsUser=0)"#
+            )
+        );
+        // An entry of the baseline control that names the value lets it through, and says so.
+        let baseline = json!({"control": "capabilities_baseline", "images": ["vendor/agent:*"], "values": ["SYS_ADMIN"]});
+        let mut fine = spec.clone();
+        fine["hostPID"] = json!(false);
+        fine["containers"][1]["securityContext"]["runAsUser"] = json!(1000);
+        let r = validate(&pod_request(
+            fine.clone(),
+            json!({"exclusions": [whole.clone(), baseline]}),
+        ));
+        assert!(r.accepted, "{:?}", r.message);
+        assert_eq!(
+            r.warnings.unwrap(),
+            [
+                r#"exclusion in use: control "capabilities_restricted" excluded for container "agent""#,
+                r#"exclusion in use: control "capabilities_baseline" excluded for container "agent" (SYS_ADMIN)"#
+            ]
+        );
+        // At baseline the restricted entry means nothing; the baseline one applies as usual.
+        let r = validate(&pod_request(
+            fine.clone(),
+            json!({"level": "baseline", "exclusions": [whole.clone()]}),
+        ));
+        assert!(!r.accepted);
+        // Before v1.22 restricted runs capabilities_baseline itself: no floor, no doubling.
+        let r = validate(&pod_request(
+            fine,
+            json!({"version": "v1.21", "exclusions": [whole]}),
+        ));
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates PodSecurity "restricted:v1.21": non-default capabilities (container "agent" must not include "SYS_ADMIN" in securityContext.capabilities.add)"#
+            )
+        );
+    }
+
+    #[test]
+    fn the_floor_adds_only_what_the_restricted_control_no_longer_says() {
+        // The forgiven container complies at baseline; the other one is still reported by
+        // restricted alone, as PSA words it.
+        let spec = json!({"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [
+                {"name": "agent", "image": "vendor/agent:1", "securityContext": good(json!({"capabilities": {"drop": ["ALL"], "add": ["CHOWN"]}}))},
+                {"name": "app", "image": "shop/app:3", "securityContext": good(json!({"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}}))}]});
+        let settings = json!({"exclusions": [{"control": "capabilities_restricted", "images": ["vendor/agent:*"]}]});
+        let r = validate(&pod_request(spec, settings));
+        assert_eq!(
+            r.message.as_deref(),
+            Some(
+                r#"violates PodSecurity "restricted:latest": unrestricted capabilities (container "app" must not include "SYS_ADMIN" in securityContext.capabilities.add)"#
+            )
+        );
+        // Pod-scoped: hostPath volumes forgiven by type are refused by path at baseline.
+        let spec = json!({"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "volumes": [{"name": "logs", "hostPath": {"path": "/var/log"}}, {"name": "root", "hostPath": {"path": "/"}},
+                        {"name": "share", "nfs": {"server": "s", "path": "/"}}],
+            "containers": [{"name": "a", "image": "x", "securityContext": good(json!({}))}]});
+        let settings = json!({"exclusions": [{"control": "restrictedVolumes", "values": ["hostPath", "nfs", "/var/log"]}]});
+        let r = validate(&pod_request(spec, settings));
+        assert_eq!(
+            r.message.as_deref(),
+            Some(r#"violates PodSecurity "restricted:latest": hostPath volumes (volume "root")"#)
+        );
+    }
+
+    #[test]
+    fn a_container_taken_out_takes_its_own_annotations_only() {
+        let with = |annotations: Value| {
+            let mut spec = json!({"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+                "containers": [{"name": "a", "image": "vendor/agent:1", "securityContext": good(json!({}))},
+                               {"name": "b", "image": "shop/app:3", "securityContext": good(json!({}))}]});
+            spec["annotations"] = annotations;
+            spec
+        };
+        let request = |spec: Value, settings: Value| {
+            let mut r: Value =
+                serde_json::from_slice(&pod_request(spec.clone(), settings)).unwrap();
+            r["request"]["object"]["metadata"]["annotations"] = spec["annotations"].clone();
+            r["request"]["object"]["spec"]
+                .as_object_mut()
+                .unwrap()
+                .remove("annotations");
+            validate(&serde_json::to_vec(&r).unwrap())
+        };
+        let settings =
+            json!({"exclusions": [{"control": "appArmorProfile", "images": ["vendor/agent:*"]}]});
+        let apparmor = "container.apparmor.security.beta.kubernetes.io/";
+        let r = request(
+            with(json!({format!("{apparmor}a"): "unconfined"})),
+            settings.clone(),
+        );
+        assert!(r.accepted, "{:?}", r.message);
+        for other in ["b", "x/a", "aa", "a/"] {
+            let r = request(
+                with(
+                    json!({format!("{apparmor}a"): "unconfined", format!("{apparmor}{other}"): "unconfined"}),
+                ),
+                settings.clone(),
+            );
+            assert_eq!(
+                r.message.as_deref(),
+                Some(format!(r#"violates PodSecurity "restricted:latest": forbidden AppArmor profile (annotation must not set AppArmor profile type to "{apparmor}{other}="unconfined"")"#).as_str()),
+                "{other}"
+            );
+        }
+        // The seccomp annotations (read up to v1.18) likewise.
+        let seccomp = "container.seccomp.security.alpha.kubernetes.io/";
+        let old = json!({"level": "baseline", "version": "v1.18",
+            "exclusions": [{"control": "seccompProfile_baseline", "images": ["vendor/agent:*"]}]});
+        let r = request(
+            with(json!({format!("{seccomp}a"): "unconfined"})),
+            old.clone(),
+        );
+        assert!(r.accepted, "{:?}", r.message);
+        let r = request(with(json!({format!("{seccomp}b"): "unconfined"})), old);
+        assert!(!r.accepted);
     }
 
     #[test]
@@ -512,15 +859,15 @@ mod tests {
                 {"name": "legacy", "image": "x", "securityContext": good(json!({"seccompProfile": {"type": "Unconfined"}, "appArmorProfile": {"type": "Unconfined"}}))},
                 {"name": "web", "image": "y", "securityContext": good(json!({"seccompProfile": {"type": "RuntimeDefault"}}))}]});
         let settings = json!({"exclusions": [
-            {"control": "seccompProfile_restricted", "containers": ["legacy"], "values": ["Unconfined"]},
-            {"control": "appArmorProfile", "containers": ["legacy"], "values": ["Unconfined"]}]});
+            {"control": "seccompProfile_restricted", "images": ["x"], "containers": ["legacy"], "values": ["Unconfined"]},
+            {"control": "appArmorProfile", "images": ["x"], "containers": ["legacy"], "values": ["Unconfined"]}]});
         let r = validate(&pod_request(spec.clone(), settings));
         assert!(r.accepted, "{:?}", r.message);
         let mut other = spec;
         other["containers"][1]["securityContext"]["seccompProfile"]["type"] = json!("Unconfined");
         let settings = json!({"exclusions": [
-            {"control": "seccompProfile_restricted", "containers": ["legacy"], "values": ["Unconfined"]},
-            {"control": "appArmorProfile", "containers": ["legacy"], "values": ["Unconfined"]}]});
+            {"control": "seccompProfile_restricted", "images": ["x"], "containers": ["legacy"], "values": ["Unconfined"]},
+            {"control": "appArmorProfile", "images": ["x"], "containers": ["legacy"], "values": ["Unconfined"]}]});
         let r = validate(&pod_request(other, settings));
         assert!(r.message.unwrap().contains(
             r#"container "web" must not set securityContext.seccompProfile.type to "Unconfined""#

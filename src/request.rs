@@ -2,9 +2,8 @@
 //! subresource, where the pod template is, and whether it needs evaluating at all.
 
 use crate::controls::{clip_text, MAX_VALUE_BYTES};
-use crate::json::Str;
-use crate::json::{self, read_fields, Reader};
-use crate::pod::{read_error, PodView};
+use crate::json::{self, read_fields, Reader, Str};
+use crate::pod::{read_error, Container, PodView};
 use crate::settings::Settings;
 
 /// Kubewarden's envelope: the admission request and the policy's settings.
@@ -319,12 +318,41 @@ impl<'a> AdmissionRequest<'a> {
                 carrier.kind()
             )
         })?;
-        let (pod, raw_object) = match object {
+        let (mut pod, mut raw_object) = match object {
             ObjectField::Read(_, found) => (pod_of(found, carrier, "object")?, None),
             ObjectField::Raw(raw) => (read_pod(raw, carrier, "object")?, Some(raw)),
         };
 
-        if operation == "UPDATE" {
+        let kept = KeptBySubresource::of(subresource);
+        if let (Some(kept), "UPDATE", PodCarrier::Pod) = (kept, operation, carrier) {
+            // The pod as the API server will store it: what the client sent counts only
+            // for the part the subresource keeps.
+            let old = self
+                .old_object
+                .ok_or_else(|| kept.missing_old_object(subresource))?;
+            let mut stored = read_pod(old, carrier, "oldObject")?;
+            match kept {
+                // Nothing a control reads: the stored pod is the old one, and an update
+                // that changes no image and no container count is insignificant.
+                KeptBySubresource::Resources => {
+                    return Ok(Subject::Pass(Pass::InsignificantUpdate));
+                }
+                KeptBySubresource::EphemeralContainers => {
+                    // The stored pod differs from the old one in its ephemeral containers
+                    // only: PSA's rule then looks at nothing else.
+                    if !ephemeral_containers_changed(
+                        &pod.spec.ephemeral_containers,
+                        &stored.spec.ephemeral_containers,
+                    ) {
+                        return Ok(Subject::Pass(Pass::InsignificantUpdate));
+                    }
+                    stored.spec.ephemeral_containers =
+                        std::mem::take(&mut pod.spec.ephemeral_containers);
+                    pod = stored;
+                    raw_object = None;
+                }
+            }
+        } else if operation == "UPDATE" {
             if let Some(old) = self.old_object {
                 if carrier == PodCarrier::Pod {
                     // An old object that cannot be read makes the update significant.
@@ -448,6 +476,40 @@ fn pod_of<'a>(
     })
 }
 
+/// The part of a pod that an UPDATE of a pod subresource keeps from the object the client
+/// sent; the API server restores everything else, labels and annotations included, from
+/// the stored pod (`pkg/registry/core/pod/strategy.go`: dropNonEphemeralContainerUpdates,
+/// dropNonResizeUpdates). Admission webhooks that mutate see the object before that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeptBySubresource {
+    /// `pods/ephemeralcontainers`: `spec.ephemeralContainers`.
+    EphemeralContainers,
+    /// `pods/resize`: the resources (and resize policy) of containers and of the pod,
+    /// which no control reads.
+    Resources,
+}
+
+impl KeptBySubresource {
+    fn of(subresource: &str) -> Option<KeptBySubresource> {
+        match subresource {
+            "ephemeralcontainers" => Some(KeptBySubresource::EphemeralContainers),
+            "resize" => Some(KeptBySubresource::Resources),
+            _ => None,
+        }
+    }
+
+    /// The rejection for an update that does not say what the API server has stored.
+    fn missing_old_object(self, subresource: &str) -> String {
+        let kept = match self {
+            KeptBySubresource::EphemeralContainers => "the ephemeral containers",
+            KeptBySubresource::Resources => "the container resources",
+        };
+        format!(
+            "request.oldObject is missing: a pods/{subresource} UPDATE stores the pod of request.oldObject with only {kept} of request.object, so it cannot be judged without it"
+        )
+    }
+}
+
 /// Pod Security Admission's rule: an update matters when the number of containers or init
 /// containers changes, an image changes, or an ephemeral container is added or changes image.
 fn significant_pod_update(new: &PodView, old: &PodView) -> bool {
@@ -457,7 +519,7 @@ fn significant_pod_update(new: &PodView, old: &PodView) -> bool {
     {
         return true;
     }
-    let image_changed = |a: &crate::pod::Container, b: &crate::pod::Container| a.image != b.image;
+    let image_changed = |a: &Container, b: &Container| a.image != b.image;
     if new
         .containers
         .iter()
@@ -471,17 +533,21 @@ fn significant_pod_update(new: &PodView, old: &PodView) -> bool {
     {
         return true;
     }
+    ephemeral_containers_changed(&new.ephemeral_containers, &old.ephemeral_containers)
+}
+
+/// PSA's rule for ephemeral containers: one is added, or one changes image.
+fn ephemeral_containers_changed(new: &[Container], old: &[Container]) -> bool {
     // The first old ephemeral container of each name, as PSA's linear search finds it; a
     // map, so that thousands of ephemeral containers cost linear time, not quadratic.
     let mut old_ephemeral = std::collections::HashMap::new();
-    for o in &old.ephemeral_containers {
+    for o in old {
         old_ephemeral.entry(o.name.as_deref()).or_insert(o);
     }
-    new.ephemeral_containers
-        .iter()
+    new.iter()
         .any(|c| match old_ephemeral.get(&c.name.as_deref()) {
             None => true,
-            Some(o) => image_changed(c, o),
+            Some(o) => c.image != o.image,
         })
 }
 
@@ -837,15 +903,171 @@ mod tests {
             r["kind"] = json!({"group": "", "version": "v1", "kind": "Binding"});
             assert!(outcome(r).starts_with("pass Subresource"), "{sub}");
         }
-        for sub in ["ephemeralcontainers", "resize", "somethingnew"] {
+        // A subresource this policy does not know is judged on the object sent.
+        let mut r = pod_request("UPDATE", pod("nginx"));
+        r["subResource"] = json!("somethingnew");
+        assert_eq!(outcome(r), "evaluate 1");
+        // The two that change a running pod are judged as the API server stores them, so
+        // they need the stored pod (see `subresource_updates_are_judged_as_stored`).
+        for sub in ["ephemeralcontainers", "resize"] {
             let mut r = pod_request("UPDATE", pod("nginx"));
             r["subResource"] = json!(sub);
-            assert_eq!(outcome(r), "evaluate 1", "{sub}");
+            assert!(
+                outcome(r.clone()).starts_with("error request.oldObject is missing"),
+                "{sub}"
+            );
+            r["oldObject"] = pod("nginx");
+            assert_eq!(outcome(r), "pass InsignificantUpdate", "{sub}");
         }
         let mut scale = workload_request("Scale", "autoscaling", "deployments", json!({}));
         scale["resource"]["group"] = json!("apps");
         scale["subResource"] = json!("scale");
         assert!(outcome(scale).starts_with("pass Subresource"));
+    }
+
+    /// The pod judged for a subresource UPDATE, as the pod's security context and its
+    /// containers' names and images: `(pod fields, containers)`.
+    fn judged(request: Value) -> String {
+        with_subject(request, |s| match s {
+            Ok(Subject::Evaluate(e)) => {
+                let sc = e.pod.spec.security_context.as_ref();
+                let names: Vec<String> = (e.pod.spec.containers_with_kind())
+                    .map(|(kind, c)| {
+                        format!(
+                            "{} {}={}",
+                            kind.label(),
+                            c.name(),
+                            c.image.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect();
+                format!(
+                    "runAsNonRoot={:?} runtimeClass={:?} os={:?} hostUsers={:?} annotations={:?} mutable={} [{}]",
+                    sc.and_then(|sc| sc.run_as_non_root),
+                    e.pod.spec.runtime_class_name.as_deref(),
+                    e.pod.spec.os.as_ref().and_then(|os| os.name.as_deref()),
+                    e.pod.spec.host_users,
+                    e.pod.metadata.annotations.len(),
+                    e.mutable,
+                    names.join(", ")
+                )
+            }
+            other => describe(other),
+        })
+    }
+
+    fn subresource_update(sub: &str, sent: Value, stored: Value) -> Value {
+        let mut r = pod_request("UPDATE", sent);
+        r["subResource"] = json!(sub);
+        r["oldObject"] = stored;
+        r
+    }
+
+    #[test]
+    fn subresource_updates_are_judged_as_stored() {
+        let stored = pod("nginx");
+        let mut sent = pod("evil:1");
+        sent["metadata"]["annotations"] =
+            json!({"container.apparmor.security.beta.kubernetes.io/app": "runtime/default"});
+        sent["spec"]["securityContext"] = json!({"runAsNonRoot": true});
+        sent["spec"]["runtimeClassName"] = json!("kata-not-exempt");
+        sent["spec"]["os"] = json!({"name": "windows"});
+        sent["spec"]["hostUsers"] = json!(false);
+        sent["spec"]["initContainers"] = json!([{"name": "i", "image": "busybox"}]);
+        sent["spec"]["ephemeralContainers"] = json!([{"name": "debug", "image": "busybox"}]);
+        // Only the ephemeral containers come from what was sent.
+        assert_eq!(
+            judged(subresource_update("ephemeralcontainers", sent.clone(), stored.clone())),
+            "runAsNonRoot=None runtimeClass=None os=None hostUsers=None annotations=0 mutable=false [container app=nginx, ephemeral container debug=busybox]"
+        );
+        // The stored pod's exempt runtime class exempts; one sent along does not.
+        let mut exempt = stored.clone();
+        exempt["spec"]["runtimeClassName"] = json!("kata");
+        assert_eq!(
+            judged(subresource_update(
+                "ephemeralcontainers",
+                sent.clone(),
+                exempt
+            )),
+            r#"exempt RuntimeClass("kata")"#
+        );
+        sent["spec"]["runtimeClassName"] = json!("kata");
+        assert!(judged(subresource_update(
+            "ephemeralcontainers",
+            sent.clone(),
+            stored.clone()
+        ))
+        .starts_with("runAsNonRoot=None runtimeClass=None"));
+        // PSA's rule on the stored pod: an ephemeral container added or re-imaged counts,
+        // nothing else (the sent image of "app" and the new init container are dropped).
+        let mut same = sent.clone();
+        same["spec"]["ephemeralContainers"] = json!([]);
+        assert_eq!(
+            judged(subresource_update(
+                "ephemeralcontainers",
+                same,
+                stored.clone()
+            )),
+            "pass InsignificantUpdate"
+        );
+        let mut debugged = stored.clone();
+        debugged["spec"]["ephemeralContainers"] = json!([{"name": "debug", "image": "busybox"}]);
+        assert_eq!(
+            judged(subresource_update(
+                "ephemeralcontainers",
+                sent.clone(),
+                debugged.clone()
+            )),
+            "pass InsignificantUpdate"
+        );
+        let mut reimaged = sent.clone();
+        reimaged["spec"]["ephemeralContainers"][0]["image"] = json!("busybox:2");
+        assert!(judged(subresource_update(
+            "ephemeralcontainers",
+            reimaged,
+            debugged
+        ))
+        .ends_with("[container app=nginx, ephemeral container debug=busybox:2]"));
+        // A resize stores the old pod with new resources: nothing a control reads.
+        assert_eq!(
+            judged(subresource_update("resize", sent.clone(), stored.clone())),
+            "pass InsignificantUpdate"
+        );
+        // A plain UPDATE stores what was sent (the API server refuses what may not change).
+        let mut plain = subresource_update("ephemeralcontainers", sent, stored);
+        plain.as_object_mut().unwrap().remove("subResource");
+        assert_eq!(judged(plain), r#"exempt RuntimeClass("kata")"#);
+    }
+
+    #[test]
+    fn subresource_updates_without_a_readable_stored_pod_are_refused() {
+        for sub in ["ephemeralcontainers", "resize"] {
+            let mut r = pod_request("UPDATE", pod("nginx"));
+            r["subResource"] = json!(sub);
+            assert_eq!(
+                outcome(r.clone()),
+                format!("error request.oldObject is missing: a pods/{sub} UPDATE stores the pod of request.oldObject with only {} of request.object, so it cannot be judged without it",
+                    if sub == "resize" { "the container resources" } else { "the ephemeral containers" })
+            );
+            r["oldObject"] = Value::Null;
+            assert!(outcome(r.clone()).starts_with("error request.oldObject is missing"));
+            r["oldObject"] = json!({"spec": {"containers": [{"name": 1}]}});
+            assert!(
+                outcome(r.clone()).starts_with(
+                    "error cannot read the Pod in request.oldObject: spec.containers[0].name"
+                ),
+                "{sub}"
+            );
+            r["oldObject"] = json!({"kind": "Deployment", "spec": {}});
+            assert_eq!(
+                outcome(r.clone()),
+                r#"error request.oldObject.kind "Deployment" does not match the request's kind "Pod""#
+            );
+            // A CREATE of a subresource (which the API server does not serve) is judged
+            // on what was sent.
+            r["operation"] = json!("CREATE");
+            assert_eq!(outcome(r), "evaluate 1");
+        }
     }
 
     #[test]

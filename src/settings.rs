@@ -143,6 +143,16 @@ impl Settings {
             })?,
         };
         let exemptions = raw.exemptions.unwrap_or_default();
+        let exclusions: Vec<Exclusion> = raw
+            .exclusions
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| Exclusion::from_raw(i, e))
+            .collect::<Result<_, _>>()?;
+        for (i, exclusion) in exclusions.iter().enumerate() {
+            exclusion.check_selection(i)?;
+        }
         Ok(Settings {
             level,
             version,
@@ -150,13 +160,7 @@ impl Settings {
                 .require_read_only_root_filesystem
                 .unwrap_or(defaults.require_read_only_root_filesystem),
             mutate: raw.mutate.unwrap_or(defaults.mutate),
-            exclusions: raw
-                .exclusions
-                .unwrap_or_default()
-                .into_iter()
-                .enumerate()
-                .map(|(i, e)| Exclusion::from_raw(i, e))
-                .collect::<Result<_, _>>()?,
+            exclusions,
             exemptions: Exemptions {
                 namespaces: non_empty("exemptions.namespaces", "namespace", exemptions.namespaces)?,
                 usernames: non_empty("exemptions.usernames", "user name", exemptions.usernames)?,

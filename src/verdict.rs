@@ -7,7 +7,7 @@ use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 
 use crate::controls::{self, read_only_root_filesystem, Violation};
-use crate::exclusions;
+use crate::exclusions::{self, Notes};
 use crate::mutate;
 use crate::pod::PodView;
 use crate::request::{
@@ -67,8 +67,8 @@ fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
 pub struct Judgement {
     /// The rejection message, `None` when the pod complies.
     pub rejection: Option<String>,
-    /// One note per exclusion that forgave something.
-    pub exclusions_used: Vec<String>,
+    /// One note per exclusion that forgave something (the first few; the others counted).
+    pub exclusions_used: Notes,
 }
 
 /// Judges a pod: the level's controls, then our extra control, with exclusions applied.
@@ -175,22 +175,21 @@ fn raw_object(payload: &str) -> Option<&str> {
     }
 }
 
-/// Exclusion notes listed before the rest are only counted.
-const MAX_EXCLUSION_NOTES: usize = 10;
-
 /// The audit annotation that lists the exclusions a request relied on.
 pub const EXCLUSIONS_ANNOTATION: &str = "exclusions";
 
 /// Every exclusion in use is said: a warning each, and one audit annotation, so that an
 /// auditor can see every exception that let a pod through.
-fn note_exclusions(mut response: ValidationResponse, mut used: Vec<String>) -> ValidationResponse {
+fn note_exclusions(mut response: ValidationResponse, used: Notes) -> ValidationResponse {
     if used.is_empty() {
         return response;
     }
     // Bounded like every message: thousands of excluded containers are counted, not listed.
-    if used.len() > MAX_EXCLUSION_NOTES {
-        let more = used.len() - MAX_EXCLUSION_NOTES;
-        used.truncate(MAX_EXCLUSION_NOTES);
+    let Notes {
+        listed: mut used,
+        more,
+    } = used;
+    if more > 0 {
         used.push(format!("and {more} more"));
     }
     response

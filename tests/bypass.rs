@@ -554,22 +554,36 @@ fn pod_updates_follow_psa_significance() {
 
 /// A pod subresource the policy does not know may change the pod spec: it is judged. Only
 /// the subresources PSA lets through unchecked (they cannot change the spec) pass.
+/// `ephemeralcontainers` and `resize` are judged as the API server stores them, which takes
+/// the stored pod (`oldObject`): without it they are refused (see
+/// `a_subresource_update_without_a_readable_old_object_is_refused`).
 #[test]
 fn an_unknown_pod_subresource_is_judged() {
     let mut p = compliant();
     p["spec"]["containers"][0]["securityContext"]["privileged"] = json!(true);
-    for sub in [
-        "ephemeralcontainers",
-        "resize",
-        "somethingnew",
-        "Status",
-        "exec ",
-    ] {
+    for sub in ["somethingnew", "Status", "exec "] {
         let mut r = request("Pod", &p, &json!({}));
         r["request"]["operation"] = json!("UPDATE");
         r["request"]["subResource"] = json!(sub);
         refused(&r, "privileged");
     }
+    for sub in ["ephemeralcontainers", "resize"] {
+        let mut r = request("Pod", &p, &json!({}));
+        r["request"]["operation"] = json!("UPDATE");
+        r["request"]["subResource"] = json!(sub);
+        refused(&r, "request.oldObject is missing");
+    }
+    // With the stored pod, a debug container added to it is judged with the whole pod.
+    let mut debugged = p.clone();
+    debugged["spec"]["ephemeralContainers"]
+        .as_array_mut()
+        .unwrap()
+        .push(container("debug"));
+    let mut r = request("Pod", &debugged, &json!({}));
+    r["request"]["operation"] = json!("UPDATE");
+    r["request"]["subResource"] = json!("ephemeralcontainers");
+    r["request"]["oldObject"] = p.clone();
+    refused(&r, "privileged");
     for sub in [
         "status",
         "exec",
@@ -754,4 +768,390 @@ fn refused_exempt_spoof(r: &Value) {
     let mut r = r.clone();
     r["settings"] = json!({"exemptions": {"namespaces": ["kube-system"]}});
     refused(&r, "host namespaces");
+}
+
+// --- What the API server stores: `pods/ephemeralcontainers` and `pods/resize` ---------------
+
+/// A running pod whose containers comply on their own: no pod-level security context
+/// (each container sets `runAsNonRoot` and its seccomp profile itself).
+fn stored_pod() -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+        "spec": {"containers": [container("app")]}})
+}
+
+/// `pod` with one more ephemeral container, "debug", whose security context is `sc`.
+fn with_debug(pod: &Value, sc: Value) -> Value {
+    let mut p = pod.clone();
+    p["spec"]["ephemeralContainers"] =
+        json!([{"name": "debug", "image": "busybox", "securityContext": sc}]);
+    p
+}
+
+/// An UPDATE of the `sub` subresource of a pod: the object the client sent, and the pod the
+/// API server has stored (`oldObject`), when given.
+fn subresource_update(sub: &str, sent: &Value, stored: Option<&Value>, settings: Value) -> Value {
+    let mut r = request("Pod", sent, &settings);
+    r["request"]["operation"] = json!("UPDATE");
+    r["request"]["subResource"] = json!(sub);
+    if let Some(stored) = stored {
+        r["request"]["oldObject"] = stored.clone();
+    }
+    r
+}
+
+/// A debug container that sets only what a container must set itself at restricted.
+fn debug_context() -> Value {
+    json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]},
+           "readOnlyRootFilesystem": true})
+}
+
+/// For `pods/ephemeralcontainers` the API server keeps only the new ephemeral containers
+/// of what the client sent and restores everything else from the stored pod
+/// (dropNonEphemeralContainerUpdates). A policy deployed as a mutating webhook sees the
+/// object before that: pod-level fields sent along must not vouch for the debug container.
+#[test]
+fn a_debug_container_does_not_borrow_pod_fields_the_api_server_drops() {
+    let stored = stored_pod();
+    let mut sent = with_debug(&stored, debug_context());
+    sent["spec"]["securityContext"] =
+        json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}});
+    let r = subresource_update("ephemeralcontainers", &sent, Some(&stored), json!({}));
+    refused(
+        &r,
+        r#"runAsNonRoot != true (pod or container "debug" must set securityContext.runAsNonRoot=true)"#,
+    );
+    refused(&r, r#"seccompProfile (pod or container "debug" must set"#);
+    // When the stored pod itself has those fields, they do cover the debug container.
+    let mut stored = stored_pod();
+    stored["spec"]["securityContext"] = sent["spec"]["securityContext"].clone();
+    allowed(&subresource_update(
+        "ephemeralcontainers",
+        &with_debug(&stored, debug_context()),
+        Some(&stored),
+        json!({}),
+    ));
+}
+
+/// `os.name: windows` and `hostUsers: false` relax restricted controls; sent along with a
+/// debug container (the API server drops them, and both are immutable anyway) they relax
+/// nothing.
+#[test]
+fn pod_level_relaxations_sent_with_a_debug_container_are_not_believed() {
+    let stored = stored_pod();
+    let mut sent = with_debug(&stored, json!({"runAsNonRoot": true}));
+    sent["spec"]["os"] = json!({"name": "windows"});
+    refused(
+        &subresource_update("ephemeralcontainers", &sent, Some(&stored), json!({})),
+        r#"allowPrivilegeEscalation != false (container "debug" must set"#,
+    );
+    let mut root = container("debug");
+    root["securityContext"]["runAsUser"] = json!(0);
+    root["securityContext"]["runAsNonRoot"] = json!(false);
+    let mut sent = stored.clone();
+    sent["spec"]["ephemeralContainers"] = json!([root]);
+    sent["spec"]["hostUsers"] = json!(false);
+    refused(
+        &subresource_update("ephemeralcontainers", &sent, Some(&stored), json!({})),
+        r#"runAsUser=0 (container "debug" must not set runAsUser=0)"#,
+    );
+}
+
+/// An exempt runtime class is the stored pod's, not what the client writes beside a
+/// privileged debug container.
+#[test]
+fn an_exempt_runtime_class_sent_with_a_debug_container_is_not_believed() {
+    let settings = json!({"exemptions": {"runtimeClasses": ["kata"]}});
+    let stored = stored_pod();
+    let mut sent = with_debug(&stored, json!({"privileged": true}));
+    sent["spec"]["runtimeClassName"] = json!("kata");
+    refused(
+        &subresource_update(
+            "ephemeralcontainers",
+            &sent,
+            Some(&stored),
+            settings.clone(),
+        ),
+        r#"privileged (container "debug" must not set securityContext.privileged=true)"#,
+    );
+    // A pod stored with the exempt class is exempt, as in PSA.
+    let mut stored = stored_pod();
+    stored["spec"]["runtimeClassName"] = json!("kata");
+    let sent = with_debug(&stored, json!({"privileged": true}));
+    allowed(&subresource_update(
+        "ephemeralcontainers",
+        &sent,
+        Some(&stored),
+        settings,
+    ));
+}
+
+/// Annotations are restored from the stored pod too. An annotation is an insignificant
+/// update (accepted on a running pod), so one can be planted first for a container that
+/// does not exist yet, then the container added with an object that leaves it out.
+#[test]
+fn an_annotation_of_the_stored_pod_counts_for_a_debug_container() {
+    let mut stored = stored_pod();
+    stored["metadata"]["annotations"] =
+        json!({"container.apparmor.security.beta.kubernetes.io/debug": "unconfined"});
+    let mut sent = with_debug(&stored, container("debug")["securityContext"].clone());
+    sent["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("annotations");
+    refused(
+        &subresource_update("ephemeralcontainers", &sent, Some(&stored), json!({})),
+        "forbidden AppArmor profile",
+    );
+}
+
+/// Without the stored pod a subresource update cannot be judged as the API server will
+/// store it: refused, with the reason, never judged on what the client sent.
+#[test]
+fn a_subresource_update_without_a_readable_old_object_is_refused() {
+    let sent = with_debug(&compliant(), container("debug")["securityContext"].clone());
+    for sub in ["ephemeralcontainers", "resize"] {
+        for (stored, says) in [
+            (None, "request.oldObject is missing"),
+            (Some(Value::Null), "request.oldObject is missing"),
+            (
+                Some(json!({"spec": {"containers": 5}})),
+                "cannot read the Pod in request.oldObject",
+            ),
+            (
+                Some(wrap("Deployment", &compliant())),
+                r#"request.oldObject.kind "Deployment" does not match"#,
+            ),
+        ] {
+            let r = subresource_update(sub, &sent, stored.as_ref(), json!({}));
+            refused(&r, says);
+        }
+    }
+}
+
+/// `pods/resize` stores the old pod with new resources only: nothing a control reads can
+/// change, so a resize is the stored pod, and (as in PSA) insignificant. What the client
+/// sends besides the resources counts for nothing, either way.
+#[test]
+fn a_resize_is_the_stored_pod() {
+    let mut stored = compliant();
+    stored["spec"]["containers"][0]["securityContext"]["privileged"] = json!(true);
+    let mut sent = compliant();
+    sent["spec"]["containers"][0]["resources"] = json!({"limits": {"cpu": "2"}});
+    sent["spec"]["containers"][0]["image"] = json!("nginx:2");
+    allowed(&subresource_update(
+        "resize",
+        &sent,
+        Some(&stored),
+        json!({}),
+    ));
+    // The other way round: a clean stored pod, and a client asking for privileges.
+    let mut sent = stored.clone();
+    sent["spec"]["containers"][0]["image"] = json!("nginx:2");
+    allowed(&subresource_update(
+        "resize",
+        &sent,
+        Some(&compliant()),
+        json!({}),
+    ));
+}
+
+// --- An exclusion forgives what it names, never the baseline floor ---------------------------
+
+/// At restricted, `restrictedVolumes` replaces baseline's `hostPathVolumes`. Switching it
+/// off, or forgiving the type `hostPath`, still leaves a hostPath of `/` refused at baseline
+/// unless the path itself is named.
+#[test]
+fn excluding_restricted_volumes_keeps_the_host_path_floor() {
+    let mut p = compliant();
+    p["spec"]["volumes"] = json!([{"name": "root", "hostPath": {"path": "/"}}]);
+    for settings in [
+        json!({"exclusions": [{"control": "restrictedVolumes", "acknowledgeControlDisabled": true}]}),
+        json!({"exclusions": [{"control": "restrictedVolumes", "values": ["hostPath"]}]}),
+    ] {
+        refused_as_every_kind(&p, settings, r#"hostPath volumes (volume "root")"#);
+    }
+    for settings in [
+        json!({"exclusions": [{"control": "restrictedVolumes", "values": ["/"]}]}),
+        json!({"exclusions": [{"control": "restrictedVolumes", "values": ["hostPath"]},
+                              {"control": "hostPathVolumes", "values": ["/"]}]}),
+    ] {
+        allowed_as_every_kind(&p, settings);
+    }
+}
+
+/// At restricted, `capabilities_restricted` replaces `capabilities_baseline`. An exclusion
+/// that selects the mesh's image without naming values does not let it add SYS_ADMIN: that
+/// is refused in baseline's words. Values named on the entry are forgiven at both.
+#[test]
+fn excluding_restricted_capabilities_for_an_image_keeps_the_baseline_floor() {
+    let mesh = |caps: Value| {
+        let mut p = compliant();
+        p["spec"]["initContainers"][0]["name"] = json!("istio-init");
+        p["spec"]["initContainers"][0]["image"] = json!("docker.io/istio/proxyv2:1.22.0");
+        p["spec"]["initContainers"][0]["securityContext"]["capabilities"] =
+            json!({"drop": ["ALL"], "add": caps});
+        p
+    };
+    let selector = json!({"control": "capabilities_restricted",
+        "images": ["docker.io/istio/proxyv2:*"], "containers": ["istio-init"]});
+    let evil = mesh(json!(["SYS_ADMIN"]));
+    refused_as_every_kind(
+        &evil,
+        json!({"exclusions": [selector]}),
+        r#"non-default capabilities (container "istio-init" must not include "SYS_ADMIN" in securityContext.capabilities.add)"#,
+    );
+    refused_as_every_kind(
+        &evil,
+        json!({"exclusions": [{"control": "capabilities_restricted", "images": ["docker.io/istio/proxyv2:*"]}]}),
+        "non-default capabilities",
+    );
+    refused_as_every_kind(
+        &evil,
+        json!({"exclusions": [{"control": "capabilities_restricted", "acknowledgeControlDisabled": true}]}),
+        "non-default capabilities",
+    );
+    // The common case: the values named, forgiven at restricted and at baseline alike.
+    let mut with_values = selector.clone();
+    with_values["values"] = json!(["NET_ADMIN", "NET_RAW"]);
+    allowed_as_every_kind(
+        &mesh(json!(["NET_ADMIN", "NET_RAW"])),
+        json!({"exclusions": [with_values]}),
+    );
+    // A whole-container exclusion needs the baseline entry too, naming what it forgives.
+    let mut baseline = selector.clone();
+    baseline["control"] = json!("capabilities_baseline");
+    baseline["values"] = json!(["NET_ADMIN", "NET_RAW", "SYS_ADMIN"]);
+    allowed_as_every_kind(
+        &mesh(json!(["NET_ADMIN", "NET_RAW", "SYS_ADMIN"])),
+        json!({"exclusions": [selector, baseline]}),
+    );
+}
+
+/// The same for `seccompProfile_restricted` (over `seccompProfile_baseline`) and
+/// `procMount_restricted` (over `procMount`): an image exclusion forgives what only
+/// restricted asks for, not `Unconfined` or `Unmasked`, unless the value is named.
+#[test]
+fn excluding_restricted_seccomp_or_proc_mount_keeps_the_baseline_floor() {
+    for (field, value, control, says) in [
+        (
+            "seccompProfile",
+            json!({"type": "Unconfined"}),
+            "seccompProfile_restricted",
+            r#"seccompProfile (container "c" must not set securityContext.seccompProfile.type to "Unconfined")"#,
+        ),
+        (
+            "procMount",
+            json!("Unmasked"),
+            "procMount_restricted",
+            r#"procMount (container "c" must not set securityContext.procMount to "Unmasked")"#,
+        ),
+    ] {
+        let mut p = compliant();
+        p["spec"]["containers"][0]["image"] = json!("registry.example.com/legacy:1");
+        p["spec"]["containers"][0]["securityContext"][field] = value;
+        let entry = json!({"control": control, "images": ["registry.example.com/legacy:*"]});
+        refused_as_every_kind(&p, json!({"exclusions": [entry.clone()]}), says);
+        let mut named = entry;
+        named["values"] = json!(["Unconfined", "Unmasked"]);
+        allowed_as_every_kind(&p, json!({"exclusions": [named]}));
+    }
+}
+
+// --- Image patterns match what the runtime runs --------------------------------------------
+
+const DIGEST: &str = "sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1";
+
+/// `runAsUser: 0` in container "c", running `image`, forgiven for the images `patterns`.
+fn root_container_forgiven(image: &str, patterns: Value) -> (Value, Value) {
+    let mut p = compliant();
+    p["spec"]["containers"][0]["image"] = json!(image);
+    p["spec"]["containers"][0]["securityContext"]["runAsUser"] = json!(0);
+    (
+        p,
+        json!({"exclusions": [{"control": "runAsUser", "images": patterns}]}),
+    )
+}
+
+/// The runtime pulls the digest and ignores the tag: a pattern that names a tag does not
+/// vouch for whatever digest is written after it.
+#[test]
+fn a_tagged_pattern_does_not_match_a_pinned_digest() {
+    let image = format!("registry.example.com/node-agent:1.4.0@{DIGEST}");
+    let (p, settings) =
+        root_container_forgiven(&image, json!(["registry.example.com/node-agent:1.4.*"]));
+    refused_as_every_kind(&p, settings, "runAsUser=0");
+    let (p, settings) = root_container_forgiven(
+        &image,
+        json!([format!("registry.example.com/node-agent@{DIGEST}")]),
+    );
+    allowed_as_every_kind(&p, settings);
+}
+
+/// A first path component with an upper-case letter is a registry host to the runtime
+/// (`EVILHOST/node-agent:1` is pulled from EVILHOST), not a Docker Hub namespace.
+#[test]
+fn an_upper_case_first_component_names_a_registry() {
+    let (p, settings) =
+        root_container_forgiven("EVILHOST/node-agent:1", json!(["docker.io/*/node-agent:*"]));
+    refused_as_every_kind(&p, settings, "runAsUser=0");
+    let (p, settings) =
+        root_container_forgiven("EVILHOST/node-agent:1", json!(["EVILHOST/node-agent:*"]));
+    allowed_as_every_kind(&p, settings);
+    // A reference the runtime cannot pull is matched by nothing.
+    let (p, settings) =
+        root_container_forgiven("docker.io/Team/node-agent:1", json!(["docker.io/*/*:*"]));
+    refused_as_every_kind(&p, settings, "runAsUser=0");
+}
+
+/// Any pod may call a container "istio-init": a name alone names no image, so an entry
+/// that selects by name alone is refused, with what to write instead.
+#[test]
+fn a_container_name_alone_forgives_no_image() {
+    let settings = json!({"exclusions": [{"control": "privileged", "containers": ["istio-init"]}]});
+    let mut p = compliant();
+    p["spec"]["initContainers"][0]["name"] = json!("istio-init");
+    p["spec"]["initContainers"][0]["image"] = json!("evil.example/anything:1");
+    p["spec"]["initContainers"][0]["securityContext"]["privileged"] = json!(true);
+    refused_as_every_kind(&p, settings.clone(), "exclusions[0].containers");
+    let r = pod_security_standards::verdict::validate_settings(
+        settings["exclusions"].to_string().as_bytes(),
+    );
+    assert!(!r.valid);
+    let r = pod_security_standards::verdict::validate_settings(settings.to_string().as_bytes());
+    assert!(!r.valid);
+    let message = r.message.unwrap_or_default();
+    assert!(message.contains("add `images`"), "{message}");
+}
+
+/// Patterns that are accepted but cannot mean what they seem to (`*` is only
+/// docker.io/library/*:latest) or can never match a reference the runtime pulls are
+/// refused by validate_settings, naming the field and what to write.
+#[test]
+fn image_patterns_that_cannot_be_meant_are_refused() {
+    for (pattern, says) in [
+        ("*", "docker.io/library/*:latest"),
+        ("*:*", "docker.io/library/*:*"),
+        ("?*", "docker.io/library/"),
+        ("*/node-agent:*", "docker.io/*/node-agent:*"),
+        ("docker.io/Team/app:*", "lower case"),
+        ("nginx@sha256:abcd", "digest"),
+        ("nginx:1.0@sha256:abcd", "digest"),
+        ("nginx:-1", "tag"),
+    ] {
+        let settings =
+            json!({"exclusions": [{"control": "runAsUser", "images": ["nginx:*", pattern]}]});
+        let r = pod_security_standards::verdict::validate_settings(settings.to_string().as_bytes());
+        assert!(!r.valid, "{pattern} accepted");
+        let message = r.message.unwrap_or_default();
+        assert!(
+            message.starts_with(&format!(
+                "exclusions[0].images[1]: invalid image pattern {pattern:?}"
+            )),
+            "{pattern}: {message}"
+        );
+        assert!(
+            message.contains(says),
+            "{pattern}: {says:?} missing from {message}"
+        );
+    }
 }

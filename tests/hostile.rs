@@ -7,6 +7,7 @@
 //! through the waPC host on the built `policy.wasm`.
 
 use pss_test_support as common;
+use pss_test_support::bench_requests as bench;
 
 use common::{fixture_settings, load_fixtures, request, wrap, KINDS};
 use pod_security_standards::verdict::validate;
@@ -494,6 +495,33 @@ fn seven_million_empty_containers_are_answered_by_the_wasm_module() {
     assert!(message.len() <= MAX_MESSAGE);
 }
 
+/// The exclusion path on the largest pods the API server stores (1.5 MiB; 256 KiB of
+/// annotations): thousands of containers forgiven by image, each with its annotation. Taking
+/// a forgiven container's annotations out of the view scanned the list of forgiven
+/// containers once per annotation: seconds for one request. Every size is answered, and
+/// accepted, with the exclusions said (counted past ten).
+#[test]
+fn the_largest_pods_through_image_exclusions_are_answered() {
+    let distinct = bench::excluded_agents(1536 << 10, true);
+    let r = validate(&distinct);
+    assert!(r.accepted, "distinct images: {:?}", r.message);
+    for request in bench::exclusion_requests() {
+        let r = validate(&request.payload);
+        assert!(r.accepted, "{}: {:?}", request.name, r.message);
+        let warnings = r.warnings.unwrap_or_default();
+        assert_eq!(warnings.len(), 11, "{}", request.name);
+        assert!(
+            warnings[10].starts_with("exclusion in use: and "),
+            "{warnings:?}"
+        );
+        // Not forgiven, the same pod is refused: the exclusions did the work.
+        let mut unforgiven: Value = serde_json::from_slice(&request.payload).unwrap();
+        unforgiven["settings"] = json!({});
+        let (accepted, _) = judge(&serde_json::to_vec(&unforgiven).unwrap());
+        assert!(!accepted, "{}", request.name);
+    }
+}
+
 /// Errors repeat what the request says too: they are cut as well.
 #[test]
 fn read_errors_are_bounded() {
@@ -615,6 +643,16 @@ fn measure_hostile_cases() {
     for (what, payload, _) in twenty_mib_cases() {
         cases.push((what.to_owned(), payload));
     }
+    for request in bench::exclusion_requests() {
+        cases.push((
+            format!("image exclusions, {}", request.name),
+            request.payload,
+        ));
+    }
+    cases.push((
+        "image exclusions, 1.5 MiB, an image each".into(),
+        bench::excluded_agents(1536 << 10, true),
+    ));
     cases.retain(|(what, _)| only.as_deref().is_none_or(|o| what.contains(o)));
 
     let policy_path = common::host::policy_path();

@@ -34,7 +34,7 @@ fn requests() -> Vec<(String, Vec<u8>)> {
         ("mutate", json!({"mutate": true})),
         (
             "exclusions",
-            json!({"exclusions": [{"control": "privileged", "containers": ["*"]}]}),
+            json!({"exclusions": [{"control": "privileged", "images": ["registry.example.com/tools/*:*"]}]}),
         ),
         (
             "baseline v1.24",
@@ -60,6 +60,20 @@ fn requests() -> Vec<(String, Vec<u8>)> {
             update.to_string().into_bytes(),
         ));
     }
+    // A debug container added through pods/ephemeralcontainers: the stored pod is read too,
+    // and judged with the new container.
+    let mut debug = request("Pod", pod, &json!({}));
+    let mut with_debug = pod.clone();
+    with_debug["spec"]["ephemeralContainers"] =
+        json!([{"name": "debug", "image": "busybox", "securityContext": {"privileged": true}}]);
+    debug["request"]["object"] = with_debug;
+    debug["request"]["operation"] = json!("UPDATE");
+    debug["request"]["subResource"] = json!("ephemeralcontainers");
+    debug["request"]["oldObject"] = pod.clone();
+    all.push((
+        "violating Pod, ephemeralcontainers".to_owned(),
+        debug.to_string().into_bytes(),
+    ));
     all
 }
 

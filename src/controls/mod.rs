@@ -455,15 +455,32 @@ pub fn checks_at(
     level: Level,
     minor: u32,
 ) -> impl Iterator<Item = (&'static Control, &'static Revision)> {
+    indexed_checks_at(level, minor).map(|(_, control, revision)| (control, revision))
+}
+
+/// [`checks_at`], with each control's place in [`CONTROLS`] (its place in a message).
+pub fn indexed_checks_at(
+    level: Level,
+    minor: u32,
+) -> impl Iterator<Item = (usize, &'static Control, &'static Revision)> {
     let minor = minor.min(NEWEST_KNOWN_MINOR);
     let row = match level {
         Level::Baseline => &PLAN[0][minor as usize],
         Level::Restricted => &PLAN[1][minor as usize],
     };
-    CONTROLS.iter().zip(row).filter_map(|(control, &number)| {
-        let index = usize::from(number.checked_sub(1)?);
-        Some((control, &control.revisions[index]))
-    })
+    CONTROLS
+        .iter()
+        .zip(row)
+        .enumerate()
+        .filter_map(|(place, (control, &number))| {
+            let index = usize::from(number.checked_sub(1)?);
+            Some((place, control, &control.revisions[index]))
+        })
+}
+
+/// A control of the standard by its ID, with its place in [`CONTROLS`].
+pub fn indexed(id: &str) -> Option<(usize, &'static Control)> {
+    CONTROLS.iter().enumerate().find(|(_, c)| c.id == id)
 }
 
 /// Every violation of the pod at `level` and `v1.<minor>`, in message order, their details

@@ -60,6 +60,76 @@ pub fn requests() -> Vec<BenchRequest> {
     ]
 }
 
+/// The exclusion path on pods as large as the API server stores (etcd refuses a value over
+/// 1.5 MiB; annotations may take 256 KiB in all), each a ValidationRequest of about the size
+/// named, so that the figures show how the cost grows with the request: linearly.
+pub fn exclusion_requests() -> Vec<BenchRequest> {
+    [
+        ("excl-0.25MiB", 256),
+        ("excl-0.5MiB", 512),
+        ("excl-1MiB", 1024),
+        ("excl-1.5MiB", 1536),
+    ]
+    .into_iter()
+    .map(|(name, kib)| BenchRequest {
+        name,
+        payload: excluded_agents(kib << 10, false),
+        expect_accepted: true,
+        expect_reasons: &[],
+    })
+    .collect()
+}
+
+/// The image every container of [`excluded_agents`] runs, and the pattern that selects it.
+pub const AGENT_IMAGE: &str = "registry.example.com/agents/node-agent:1.4.0";
+pub const AGENT_PATTERN: &str = "registry.example.com/agents/node-agent:*";
+
+/// A Pod CREATE of about `size` bytes, API-valid: containers that set nothing (each fails
+/// five restricted controls), all of one image that five exclusions forgive by image, and a
+/// sixth of the request in AppArmor annotations for them (the 256 KiB the API server allows,
+/// at 1.5 MiB). Accepted, every container forgiven: each exclusion takes every container
+/// out of the pod's view, and with them their annotations. With `distinct_images`, each
+/// container runs its own tag of the image, so that no two references are alike.
+pub fn excluded_agents(size: usize, distinct_images: bool) -> Vec<u8> {
+    let container = |i: usize| {
+        let image = if distinct_images {
+            format!("{AGENT_IMAGE}-{i}")
+        } else {
+            AGENT_IMAGE.to_owned()
+        };
+        json!({"name": format!("agent-{i}"), "image": image})
+    };
+    let per_container = container(0).to_string().len() + 2;
+    let annotation = |i: usize| {
+        (
+            format!("container.apparmor.security.beta.kubernetes.io/agent-{i}"),
+            json!("runtime/default"),
+        )
+    };
+    let per_annotation = annotation(0).0.len() + "runtime/default".len() + 6;
+    let annotations = (size / 6 / per_annotation).max(1);
+    let containers = (size - annotations * per_annotation) / per_container;
+    let spec = json!({"containers": (0..containers).map(container).collect::<Vec<_>>()});
+    let mut object = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "agents", "namespace": "default",
+            "annotations": (0..annotations).map(annotation).collect::<serde_json::Map<_, _>>()},
+        "spec": spec});
+    object["metadata"]["labels"] = json!({"app.kubernetes.io/name": "node-agent"});
+    let mut request = validation_request("", "Pod", "pods", object);
+    let excluded = [
+        "allowPrivilegeEscalation",
+        "capabilities_restricted",
+        "runAsNonRoot",
+        "seccompProfile_restricted",
+        "readOnlyRootFilesystem",
+    ];
+    request["settings"] = json!({"exclusions": excluded
+        .iter()
+        .map(|control| json!({"control": control, "images": [AGENT_PATTERN]}))
+        .collect::<Vec<_>>()});
+    serde_json::to_vec(&request).expect("serializable")
+}
+
 /// Checks a ValidationResponse (as JSON) against what `request` expects.
 pub fn check_verdict(request: &BenchRequest, response: &Value) -> Result<(), String> {
     let accepted = response["accepted"].as_bool();
