@@ -27,7 +27,6 @@ pub mod sysctls;
 pub mod windows_host_process;
 mod wording;
 
-pub(crate) use crate::bounds::clip_text;
 pub use crate::bounds::{MAX_LIST_ITEMS, MAX_VALUE_BYTES};
 pub use wording::Violation;
 pub(crate) use wording::{go_quote, sorted_set};
