@@ -9,9 +9,11 @@ pub mod exclusions;
 pub mod image;
 pub mod json;
 pub mod json_path;
+pub mod modes;
 pub mod mutate;
 pub mod pod;
 pub mod request;
+pub mod response_writer;
 pub mod settings;
 pub mod verdict;
 

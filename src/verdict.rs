@@ -8,6 +8,7 @@ use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 
 use crate::controls::{self, read_only_root_filesystem, Violation};
 use crate::exclusions;
+use crate::modes::Policy;
 use crate::mutate;
 use crate::pod::PodView;
 use crate::request::{
@@ -50,6 +51,10 @@ fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
     Ok(match envelope.request.subject(&settings)? {
         Subject::Pass(_) => accept(),
         Subject::Exempt(exemption) => exempt(&exemption),
+        // Pod Security Admission's enforce, warn and audit modes (see `modes.rs`).
+        Subject::Evaluate(e) if settings.uses_modes() => {
+            crate::modes::respond(&settings, &Policy::from_settings(&settings), None, &e, text)
+        }
         Subject::Evaluate(e) => {
             let judgement = judge_pod(&settings, &e.pod);
             let response = match judgement.rejection {
@@ -129,7 +134,7 @@ pub fn rejection(settings: &Settings, pod: &PodView) -> Option<String> {
 /// With `mutate: true`: applies the secure defaults and judges the result again, through the
 /// same reading and controls. The corrected object is returned only if it now complies;
 /// otherwise the rejection names what remains.
-fn correct(
+pub(crate) fn correct(
     settings: &Settings,
     e: &Evaluation,
     payload: &str,
@@ -186,7 +191,10 @@ pub const EXCLUSIONS_ANNOTATION: &str = "exclusions";
 
 /// Every exclusion in use is said: a warning each, and one audit annotation, so that an
 /// auditor can see every exception that let a pod through.
-fn note_exclusions(mut response: ValidationResponse, mut used: Vec<String>) -> ValidationResponse {
+pub(crate) fn note_exclusions(
+    mut response: ValidationResponse,
+    mut used: Vec<String>,
+) -> ValidationResponse {
     if used.is_empty() {
         return response;
     }
@@ -247,7 +255,10 @@ pub fn response_json(response: &ValidationResponse) -> serde_json::Result<Vec<u8
             out.extend_from_slice(after);
             Ok(out)
         }
-        _ => serde_json::to_vec(response),
+        _ => match crate::response_writer::write(response) {
+            Some(json) => Ok(json),
+            None => serde_json::to_vec(response),
+        },
     }
 }
 
@@ -257,7 +268,7 @@ const REJECTED_JSON: (&[u8], &[u8]) = (
     br#","code":null,"mutated_object":null,"audit_annotations":null,"warnings":null}"#,
 );
 
-fn accept() -> ValidationResponse {
+pub(crate) fn accept() -> ValidationResponse {
     ValidationResponse {
         accepted: true,
         message: None,
@@ -268,7 +279,7 @@ fn accept() -> ValidationResponse {
     }
 }
 
-fn reject(message: String) -> ValidationResponse {
+pub(crate) fn reject(message: String) -> ValidationResponse {
     ValidationResponse {
         accepted: false,
         message: Some(message),

@@ -175,6 +175,7 @@ fn readme_control_table_is_the_codes() {
         let level = match control.level {
             Level::Baseline => "baseline",
             Level::Restricted => "restricted",
+            Level::Privileged => "privileged",
         };
         assert_eq!(row[1], level, "{}: level", control.id);
         let since = format!("v1.{}+", control.revisions[0].since);

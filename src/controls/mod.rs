@@ -29,9 +29,11 @@ mod wording;
 pub(crate) use wording::{clip_text, go_quote, sorted_set};
 pub use wording::{Violation, MAX_LIST_ITEMS, MAX_VALUE_BYTES};
 
-/// A Pod Security Standard level that checks something.
+/// A Pod Security Standard level, from the least strict: `Privileged` checks nothing (a
+/// mode at that level is off), and no control belongs to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    Privileged,
     Baseline,
     Restricted,
 }
@@ -39,6 +41,7 @@ pub enum Level {
 impl Level {
     pub fn as_str(self) -> &'static str {
         match self {
+            Level::Privileged => "privileged",
             Level::Baseline => "baseline",
             Level::Restricted => "restricted",
         }
@@ -376,7 +379,7 @@ const fn revision_index(control: &Control, minor: u32) -> Option<usize> {
     None
 }
 
-const CONTROL_COUNT: usize = CONTROLS.len();
+pub const CONTROL_COUNT: usize = CONTROLS.len();
 const VERSIONS: usize = NEWEST_KNOWN_MINOR as usize + 1;
 
 /// For each level and version, each control's revision in force there, numbered from 1
@@ -402,6 +405,7 @@ const fn plan() -> [[[u8; CONTROL_COUNT]; VERSIONS]; 2] {
                         }
                     }
                     Level::Restricted => plan[1][minor][c] = number,
+                    Level::Privileged => {}
                 }
             }
             c += 1;
@@ -447,16 +451,25 @@ const fn same_id(a: &str, b: &str) -> bool {
     true
 }
 
+/// For each control (in [`CONTROLS`] order), the number of its revision in force at `level`
+/// and `v1.<minor>`, from 1; 0 where the control does not apply (every control at
+/// `privileged`).
+pub fn revision_numbers(level: Level, minor: u32) -> &'static [u8; CONTROL_COUNT] {
+    static NONE: [u8; CONTROL_COUNT] = [0; CONTROL_COUNT];
+    let minor = minor.min(NEWEST_KNOWN_MINOR) as usize;
+    match level {
+        Level::Privileged => &NONE,
+        Level::Baseline => &PLAN[0][minor],
+        Level::Restricted => &PLAN[1][minor],
+    }
+}
+
 /// The revisions that apply at `level` and policy version `v1.<minor>`, in message order.
 pub fn checks_at(
     level: Level,
     minor: u32,
 ) -> impl Iterator<Item = (&'static Control, &'static Revision)> {
-    let minor = minor.min(NEWEST_KNOWN_MINOR);
-    let row = match level {
-        Level::Baseline => &PLAN[0][minor as usize],
-        Level::Restricted => &PLAN[1][minor as usize],
-    };
+    let row = revision_numbers(level, minor);
     CONTROLS.iter().zip(row).filter_map(|(control, &number)| {
         let index = usize::from(number.checked_sub(1)?);
         Some((control, &control.revisions[index]))
