@@ -11,6 +11,7 @@ pub mod json;
 pub mod json_path;
 pub mod modes;
 pub mod mutate;
+pub mod namespace_labels;
 pub mod pod;
 pub mod request;
 pub mod response_writer;

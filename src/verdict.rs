@@ -10,6 +10,7 @@ use crate::controls::{self, read_only_root_filesystem, Violation};
 use crate::exclusions;
 use crate::modes::Policy;
 use crate::mutate;
+use crate::namespace_labels::{self, Cluster};
 use crate::pod::PodView;
 use crate::request::{
     read_pod, Evaluation, Exemption, ObjectField, Reading, Subject, ValidationRequest,
@@ -22,13 +23,18 @@ pub const EXEMPT_ANNOTATION: &str = "exempt";
 /// Judges one Kubewarden ValidationRequest. Never panics: anything that cannot be read is a
 /// rejection that says what is wrong.
 pub fn validate(payload: &[u8]) -> ValidationResponse {
-    match judge(payload) {
+    validate_with(payload, &crate::namespace_labels::WapcHost)
+}
+
+/// [`validate`], reading the cluster (namespace labels) through `cluster`.
+pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> ValidationResponse {
+    match judge(payload, cluster) {
         Ok(response) => response,
         Err(message) => reject(message),
     }
 }
 
-fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
+fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, String> {
     let text = std::str::from_utf8(payload)
         .map_err(|e| format!("cannot read the validation request: not UTF-8 ({e})"))?;
     // One pass over the request in the common case; the raw reading explains errors and
@@ -48,10 +54,15 @@ fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
         Some(raw) => Settings::from_json(raw).map_err(|e| format!("invalid settings: {e}"))?,
         None => Settings::default(),
     };
+    let namespace = envelope.request.namespace.clone();
     Ok(match envelope.request.subject(&settings)? {
         Subject::Pass(_) => accept(),
         Subject::Exempt(exemption) => exempt(&exemption),
-        // Pod Security Admission's enforce, warn and audit modes (see `modes.rs`).
+        // Pod Security Admission's enforce, warn and audit modes (see `modes.rs`), their
+        // levels maybe from the namespace's labels (see `namespace_labels.rs`).
+        Subject::Evaluate(e) if settings.levels_from_namespace_labels => {
+            namespace_labels::respond(&settings, cluster, namespace.as_deref(), &e, text)
+        }
         Subject::Evaluate(e) if settings.uses_modes() => {
             crate::modes::respond(&settings, &Policy::from_settings(&settings), None, &e, text)
         }

@@ -1,0 +1,138 @@
+//! `levelsFromNamespaceLabels: true` through the compiled `policy.wasm`, its host
+//! capabilities answered by the test host as policy-server answers them (the resources
+//! granted by metadata.yml's `contextAwareResources`, field masks applied).
+
+mod common;
+
+use common::host::{policy_path, HostCapabilities, WasmPolicy};
+use common::{request, wrap};
+use serde_json::{json, Value};
+
+fn privileged_pod() -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "team-a"},
+           "spec": {"containers": [{"name": "app", "image": "nginx",
+                                    "securityContext": {"privileged": true}}]}})
+}
+
+fn settings() -> Value {
+    json!({"levelsFromNamespaceLabels": true, "level": "privileged",
+           "requireReadOnlyRootFilesystem": false})
+}
+
+fn in_namespace(kind: &str, namespace: &str) -> Value {
+    let mut r = request(kind, &wrap(kind, &privileged_pod()), &settings());
+    r["request"]["namespace"] = json!(namespace);
+    r
+}
+
+fn policy(host: HostCapabilities) -> WasmPolicy {
+    WasmPolicy::load_with(&policy_path(), Some(host)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn levels_come_from_the_namespace_labels() {
+    let host = HostCapabilities::from_metadata()
+        .namespace(
+            "team-a",
+            json!({"pod-security.kubernetes.io/enforce": "baseline",
+                   "pod-security.kubernetes.io/audit": "restricted",
+                   "kubernetes.io/metadata.name": "team-a"}),
+        )
+        .namespace(
+            "team-b",
+            json!({"pod-security.kubernetes.io/warn": "baseline",
+                                    "pod-security.kubernetes.io/warn-version": "v1.30"}),
+        )
+        .namespace(
+            "team-c",
+            json!({"pod-security.kubernetes.io/enforce": "bogus"}),
+        );
+    let policy = policy(host);
+    for kind in ["Pod", "Deployment", "CronJob"] {
+        let r = policy.validate(&in_namespace(kind, "team-a")).unwrap();
+        assert_eq!(r["accepted"], false, "{kind}: {r}");
+        assert!(r["message"].as_str().unwrap().starts_with(
+            r#"violates PodSecurity "baseline:latest": privileged (container "app" must not set securityContext.privileged=true)"#
+        ));
+        assert_eq!(r["audit_annotations"]["enforce-policy"], "baseline:latest");
+        assert!(r["audit_annotations"]["audit-violations"]
+            .as_str()
+            .unwrap()
+            .starts_with(r#"would violate PodSecurity "restricted:latest": privileged"#));
+        assert!(r["warnings"].is_null());
+
+        let r = policy.validate(&in_namespace(kind, "team-b")).unwrap();
+        assert_eq!(r["accepted"], true, "{kind}: {r}");
+        assert_eq!(
+            r["warnings"],
+            json!([
+                r#"would violate PodSecurity "baseline:v1.30": privileged (container "app" must not set securityContext.privileged=true)"#
+            ])
+        );
+        assert_eq!(
+            r["audit_annotations"]["enforce-policy"],
+            "privileged:latest"
+        );
+
+        // A bad enforce label fails closed, and says so.
+        let r = policy.validate(&in_namespace(kind, "team-c")).unwrap();
+        assert_eq!(r["accepted"], false, "{kind}: {r}");
+        assert!(r["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(r#"violates PodSecurity "restricted:latest""#));
+        assert_eq!(
+            r["audit_annotations"]["error"],
+            r#"Failed to parse policy: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "bogus": must be one of privileged, baseline, restricted"#
+        );
+    }
+}
+
+#[test]
+fn a_lookup_that_fails_refuses_and_says_why() {
+    let policy_with = |host| policy(host);
+    // The namespace is not there.
+    let r = policy_with(HostCapabilities::from_metadata())
+        .validate(&in_namespace("Pod", "ghost"))
+        .unwrap();
+    assert_eq!(r["accepted"], false);
+    assert_eq!(
+        r["message"],
+        r#"cannot read the PodSecurity levels of this request's namespace: failed to lookup namespace "ghost": error invoking host capability kubernetes.get_resource: Host error: Cannot find v1/Namespace named 'ghost' inside of namespace 'None'"#
+    );
+    // The policy is not granted Namespaces: policy-server's refusal, passed on.
+    let r = policy_with(HostCapabilities::default().namespace("team-a", json!({})))
+        .validate(&in_namespace("Deployment", "team-a"))
+        .unwrap();
+    assert_eq!(r["accepted"], false);
+    assert!(r["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("Policy has not been granted access to Kubernetes v1/Namespace resources. The violation has been reported."), "{r}");
+    // No host capabilities at all.
+    let r = WasmPolicy::load(&policy_path())
+        .unwrap()
+        .validate(&in_namespace("Pod", "team-a"))
+        .unwrap();
+    assert_eq!(r["accepted"], false);
+}
+
+#[test]
+fn kwctl_sessions_are_answered_too() {
+    let session = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("test_data/session_namespace_restricted.yml"),
+    )
+    .unwrap();
+    let host = HostCapabilities::from_metadata()
+        .with_session(&session)
+        .unwrap();
+    let r = policy(host)
+        .validate(&in_namespace("Pod", "team-a"))
+        .unwrap();
+    assert_eq!(r["accepted"], false, "{r}");
+    assert!(r["message"]
+        .as_str()
+        .unwrap()
+        .starts_with(r#"violates PodSecurity "restricted:v1.30""#));
+}
