@@ -12,6 +12,7 @@ pub mod json_path;
 pub mod modes;
 pub mod mutate;
 pub mod namespace_labels;
+pub mod namespace_request;
 pub mod pod;
 pub mod request;
 pub mod response_writer;

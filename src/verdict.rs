@@ -54,6 +54,14 @@ fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, St
         Some(raw) => Settings::from_json(raw).map_err(|e| format!("invalid settings: {e}"))?,
         None => Settings::default(),
     };
+    // Namespace requests, when the levels come from their labels (see `namespace_request.rs`).
+    if settings.levels_from_namespace_labels {
+        if let Some(response) =
+            crate::namespace_request::respond(&settings, cluster, &envelope.request)
+        {
+            return Ok(response);
+        }
+    }
     let namespace = envelope.request.namespace.clone();
     Ok(match envelope.request.subject(&settings)? {
         Subject::Pass(_) => accept(),

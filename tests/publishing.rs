@@ -60,8 +60,22 @@ fn example_manifests_are_valid_policies_with_valid_settings() {
             matches!(spec["mode"].as_str(), Some("protect") | Some("monitor")),
             "{name}: mode"
         );
+        // With levels from namespace labels, Namespace requests are judged too: one more
+        // rule, and the resources of metadata.yml's contextAwareResources granted.
+        let mut rules = metadata_rules.clone();
+        if spec["settings"]["levelsFromNamespaceLabels"].as_bool() == Some(true) {
+            let namespaces = r#"{apiGroups: [""], apiVersions: ["v1"], resources: ["namespaces"], operations: ["CREATE", "UPDATE"]}"#;
+            if let Some(list) = rules.as_sequence_mut() {
+                list.push(serde_yaml::from_str(namespaces).unwrap());
+            }
+            assert_eq!(
+                spec["contextAwareResources"],
+                yaml("metadata.yml")["contextAwareResources"],
+                "{name}: contextAwareResources differ from metadata.yml"
+            );
+        }
         assert_eq!(
-            spec["rules"], metadata_rules,
+            spec["rules"], rules,
             "{name}: rules differ from metadata.yml"
         );
         let module = spec["module"].as_str().unwrap_or_default();
