@@ -303,7 +303,7 @@ pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgem
     // A control with several revisions in play may note the same exclusion twice.
     let mut used = scratch.used;
     if used.len() > 1 {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::BTreeSet::new();
         used.retain(|note| seen.insert(note.clone()));
     }
     judgement.exclusions_used = used;

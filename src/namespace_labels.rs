@@ -11,10 +11,12 @@
 use std::collections::BTreeMap;
 
 use kubewarden_policy_sdk::response::ValidationResponse;
-use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::controls::{clip_text, go_quote, Level, MAX_VALUE_BYTES};
+use crate::json::{self, Reader};
 use crate::modes::{self, LevelVersion, Policy, ERROR_ANNOTATION};
+use crate::pod::read_error;
 use crate::request::Evaluation;
 use crate::settings::{PolicyVersion, Settings};
 use crate::verdict;
@@ -43,17 +45,33 @@ pub trait Cluster {
 /// The host capabilities policy-server offers a policy, through waPC.
 pub struct WapcHost;
 
-/// The part of a Namespace the policy reads.
-#[derive(Debug, Clone, Default, Deserialize)]
-struct Namespace {
-    #[serde(default)]
-    metadata: NamespaceMeta,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-struct NamespaceMeta {
-    #[serde(default)]
-    labels: Option<Labels>,
+/// A Namespace's name and labels, read from its JSON (`null` is an empty namespace).
+pub fn read_namespace(json: &str) -> json::Result<(Option<String>, Labels)> {
+    Reader::read_all(json, |r| {
+        let (mut name, mut labels) = (None, Labels::new());
+        if !r.null()? {
+            r.object("a Namespace", |r, key| match &*key {
+                "metadata" => r.or_default(|r| {
+                    r.object("an object's metadata", |r, key| {
+                        match &*key {
+                            "name" => name = r.opt_str()?.map(|n| n.to_string()),
+                            "labels" => r.or_default(|r| {
+                                r.object("labels", |r, key| {
+                                    let value = r.str()?;
+                                    labels.insert(key.to_string(), value.to_string());
+                                    Ok(())
+                                })
+                            })?,
+                            _ => r.skip()?,
+                        }
+                        Ok(())
+                    })
+                }),
+                _ => r.skip(),
+            })?;
+        }
+        Ok((name, labels))
+    })
 }
 
 impl Cluster for WapcHost {
@@ -71,33 +89,24 @@ impl Cluster for WapcHost {
             // Only the labels travel from the host.
             field_masks: Some(["metadata.labels".to_owned()].into()),
         };
-        let namespace: Namespace = get_resource(&request).map_err(|e| e.to_string())?;
-        Ok(namespace.metadata.labels.unwrap_or_default())
+        // The answer as JSON text, read by the policy's own reader (no serde derive).
+        let namespace: Box<RawValue> = get_resource(&request).map_err(|e| e.to_string())?;
+        read_namespace(namespace.get())
+            .map(|(_, labels)| labels)
+            .map_err(|e| {
+                format!(
+                    "cannot read the Namespace: {}",
+                    read_error(namespace.get(), &e)
+                )
+            })
     }
 
     fn pods(&self, namespace: &str) -> Result<Vec<u8>, String> {
-        use kubewarden_policy_sdk::host_capabilities::kubernetes::ListResourcesByNamespaceRequest;
-        // The capability the SDK's `list_resources_by_namespace` calls, with its request;
-        // the answer is read by the policy's own reader into pod views rather than into
-        // k8s-openapi's Pod (every field of every pod, only to be converted).
-        let request = ListResourcesByNamespaceRequest {
-            api_version: "v1".to_owned(),
-            kind: "Pod".to_owned(),
-            namespace: namespace.to_owned(),
-            label_selector: None,
-            field_selector: None,
-            field_masks: Some(
-                [
-                    "metadata.name",
-                    "metadata.ownerReferences",
-                    "metadata.annotations",
-                    "spec",
-                ]
-                .map(str::to_owned)
-                .into(),
-            ),
-        };
-        let payload = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
+        // The capability the SDK's `list_resources_by_namespace` calls, with the SDK's
+        // request (written here, see `list_pods_request`); the answer is read by the
+        // policy's own reader into pod views rather than into k8s-openapi's Pod (every
+        // field of every pod, only to be converted).
+        let payload = list_pods_request(namespace);
         wapc_guest::host_call(
             "kubewarden",
             "kubernetes",
@@ -106,6 +115,18 @@ impl Cluster for WapcHost {
         )
         .map_err(|e| e.to_string())
     }
+}
+
+/// The SDK's `ListResourcesByNamespaceRequest` for the v1 Pods of `namespace`, as
+/// serde_json writes it (a unit test holds the two equal); only the pods' data the
+/// policy reads travels (policy-server masks an object's data, never its metadata).
+fn list_pods_request(namespace: &str) -> Vec<u8> {
+    let mut out = br#"{"api_version":"v1","kind":"Pod","namespace":"#.to_vec();
+    json::write_string(&mut out, namespace);
+    out.extend_from_slice(
+        br#","label_selector":null,"field_selector":null,"field_masks":["spec"]}"#,
+    );
+    out
 }
 
 /// PSA's `api.PolicyToEvaluate`: the namespace's labels over the defaults, and one field
@@ -453,6 +474,40 @@ pub(crate) mod tests {
         audit: LevelVersion::PRIVILEGED,
         warn: LevelVersion::PRIVILEGED,
     };
+
+    #[test]
+    fn the_pods_request_is_the_sdks() {
+        use kubewarden_policy_sdk::host_capabilities::kubernetes::ListResourcesByNamespaceRequest;
+        let sdk = ListResourcesByNamespaceRequest {
+            api_version: "v1".to_owned(),
+            kind: "Pod".to_owned(),
+            namespace: "team \"a\"".to_owned(),
+            label_selector: None,
+            field_selector: None,
+            field_masks: Some(["spec".to_owned()].into()),
+        };
+        assert_eq!(
+            String::from_utf8(list_pods_request("team \"a\"")).unwrap(),
+            serde_json::to_string(&sdk).unwrap()
+        );
+    }
+
+    #[test]
+    fn namespaces_are_read_strictly() {
+        let (name, labels) = read_namespace(
+            r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a","labels":{"x":"1","y":"2"},"annotations":{"z":"3"}},"spec":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(name.as_deref(), Some("a"));
+        assert_eq!(labels.len(), 2);
+        assert_eq!(read_namespace("null").unwrap(), (None, Labels::new()));
+        assert_eq!(
+            read_namespace(r#"{"metadata":{"labels":null}}"#).unwrap(),
+            (None, Labels::new())
+        );
+        assert!(read_namespace(r#"{"metadata":{"labels":{"x":1}}}"#).is_err());
+        assert!(read_namespace(r#"{"metadata":[]}"#).is_err());
+    }
 
     #[test]
     fn labels_override_the_defaults() {

@@ -4,20 +4,19 @@
 //! (on UPDATE only when they changed), and an UPDATE that tightens the enforce level lists
 //! the pods already in the namespace and warns of those the new level would refuse.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 
 use kubewarden_policy_sdk::response::ValidationResponse;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::controls::{self, clip_text, go_quote, read_only_root_filesystem, MAX_VALUE_BYTES};
 use crate::exclusions;
+use crate::json::{self, Reader};
 use crate::modes::{LevelVersion, Policy};
 use crate::namespace_labels::{
     self, aggregate, policy_to_evaluate, Cluster, Labels, AUDIT_LEVEL_LABEL, AUDIT_VERSION_LABEL,
     ENFORCE_LEVEL_LABEL, ENFORCE_VERSION_LABEL, WARN_LEVEL_LABEL, WARN_VERSION_LABEL,
 };
-use crate::pod::PodView;
+use crate::pod::{read_error, PodView};
 use crate::request::{AdmissionRequest, ObjectField};
 use crate::settings::Settings;
 use crate::verdict;
@@ -49,29 +48,14 @@ fn is_namespace(request: &AdmissionRequest) -> bool {
     }
 }
 
-/// The part of a Namespace that matters here.
-#[derive(Debug, Default, Deserialize)]
-struct Namespace {
-    #[serde(default)]
-    metadata: Meta,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct Meta {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    labels: Option<Labels>,
-}
-
-fn read_namespace(json: &str, field: &str) -> Result<Namespace, String> {
-    let namespace: Option<Namespace> = serde_json::from_str(json).map_err(|e| {
+/// The name and labels of the Namespace in `request.<field>`.
+fn read_namespace(json: &str, field: &str) -> Result<(Option<String>, Labels), String> {
+    namespace_labels::read_namespace(json).map_err(|e| {
         format!(
             "cannot read the Namespace in request.{field}: {}",
-            clip_text(&e.to_string(), 2 * MAX_VALUE_BYTES)
+            read_error(json, &e)
         )
-    })?;
-    Ok(namespace.unwrap_or_default())
+    })
 }
 
 fn judge(
@@ -94,12 +78,11 @@ fn judge(
         Some(ObjectField::Raw(raw)) => *raw,
         _ => return Err("the request carries no Namespace to check".to_owned()),
     };
-    let namespace = read_namespace(object, "object")?;
+    let (object_name, labels) = read_namespace(object, "object")?;
     let name = (request.namespace.as_deref().filter(|n| !n.is_empty()))
-        .or(namespace.metadata.name.as_deref())
+        .or(object_name.as_deref())
         .unwrap_or("")
         .to_owned();
-    let labels = namespace.metadata.labels.unwrap_or_default();
     let defaults = namespace_labels::defaults(settings);
     let (new_policy, new_errors) = policy_to_evaluate(&labels, defaults);
     let exempt = !name.is_empty() && settings.exemptions.namespaces.contains(&name);
@@ -127,8 +110,7 @@ fn judge(
         Some(old) => read_namespace(old, "oldObject")?,
         None => return Err("the request carries no old Namespace (UPDATE)".to_owned()),
     };
-    let (old_policy, old_errors) =
-        policy_to_evaluate(&old.metadata.labels.unwrap_or_default(), defaults);
+    let (old_policy, old_errors) = policy_to_evaluate(&old.1, defaults);
     if !new_errors.is_empty() && (old_errors.is_empty() || new_errors != old_errors) {
         return Ok(invalid(&name, &new_errors));
     }
@@ -207,37 +189,69 @@ fn exempt_warning(
 /// One item of the pod list: what prioritizing needs, and the pod's JSON.
 struct ListedPod<'a> {
     name: String,
+    /// The `uid` of the owner reference with `controller: true`.
     controller: Option<String>,
     json: &'a str,
 }
 
-#[derive(Deserialize)]
-struct PodList<'a> {
-    #[serde(borrow, default)]
-    items: Vec<&'a RawValue>,
+/// The items of a List, as JSON texts.
+fn read_items(json: &str) -> json::Result<Vec<&str>> {
+    Reader::read_all(json, |r| {
+        let mut items = Vec::new();
+        r.object("a List", |r, key| match &*key {
+            "items" => r.or_default(|r| {
+                r.array("a list of objects", |r| {
+                    items.push(r.raw()?);
+                    Ok(())
+                })
+            }),
+            _ => r.skip(),
+        })?;
+        Ok(items)
+    })
 }
 
-#[derive(Default, Deserialize)]
-struct PodMeta {
-    #[serde(default)]
-    metadata: ItemMeta,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ItemMeta {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    owner_references: Option<Vec<OwnerReference>>,
-}
-
-#[derive(Deserialize)]
-struct OwnerReference {
-    #[serde(default)]
-    controller: Option<bool>,
-    #[serde(default)]
-    uid: Option<String>,
+/// A listed pod's name and controller.
+fn read_listed(json: &str) -> json::Result<ListedPod<'_>> {
+    Reader::read_all(json, |r| {
+        let mut pod = ListedPod {
+            name: String::new(),
+            controller: None,
+            json,
+        };
+        r.object("a Pod", |r, key| match &*key {
+            "metadata" => r.or_default(|r| {
+                r.object("an object's metadata", |r, key| {
+                    match &*key {
+                        "name" => {
+                            pod.name = r.opt_str()?.map(|n| n.to_string()).unwrap_or_default()
+                        }
+                        "ownerReferences" => r.or_default(|r| {
+                            r.array("owner references", |r| {
+                                let (mut controller, mut uid) = (false, None);
+                                r.object("an owner reference", |r, key| {
+                                    match &*key {
+                                        "controller" => controller = r.opt_bool()? == Some(true),
+                                        "uid" => uid = r.opt_str()?.map(|u| u.to_string()),
+                                        _ => r.skip()?,
+                                    }
+                                    Ok(())
+                                })?;
+                                if controller && pod.controller.is_none() {
+                                    pod.controller = Some(uid.unwrap_or_default());
+                                }
+                                Ok(())
+                            })
+                        })?,
+                        _ => r.skip()?,
+                    }
+                    Ok(())
+                })
+            }),
+            _ => r.skip(),
+        })?;
+        Ok(pod)
+    })
 }
 
 /// PSA's `EvaluatePodsInNamespace`: the namespace's pods judged at the new enforce level
@@ -254,32 +268,22 @@ pub fn existing_pods_warnings(
     let Ok(answer) = cluster.pods(namespace) else {
         return vec![LIST_FAILED.to_owned()];
     };
-    let Some(list) = std::str::from_utf8(&answer)
+    let Some(items) = std::str::from_utf8(&answer)
         .ok()
-        .and_then(|text| serde_json::from_str::<PodList>(text).ok())
+        .and_then(|text| read_items(text).ok())
     else {
         return vec![LIST_FAILED.to_owned()];
     };
-    let mut pods = Vec::with_capacity(list.items.len());
-    for item in &list.items {
-        let json = item.get();
-        let Ok(PodMeta { metadata }) = serde_json::from_str::<PodMeta>(json) else {
-            continue;
-        };
-        let controller = (metadata.owner_references.unwrap_or_default().into_iter())
-            .find(|r| r.controller == Some(true))
-            .map(|r| r.uid.unwrap_or_default());
-        pods.push(ListedPod {
-            name: metadata.name.unwrap_or_default(),
-            controller,
-            json,
-        });
-    }
+    // An item that cannot be read (which the API server never sends) is left out.
+    let pods: Vec<ListedPod> = items
+        .into_iter()
+        .filter_map(|item| read_listed(item).ok())
+        .collect();
 
     // Prioritized as PSA does: exempt runtime classes out, one pod per controller first.
     let mut first = Vec::with_capacity(pods.len());
     let mut replicas = Vec::new();
-    let mut seen_controllers = std::collections::HashSet::new();
+    let mut seen_controllers = BTreeSet::new();
     let mut views = Vec::with_capacity(pods.len());
     for pod in pods {
         let Ok(view) = PodView::from_json(pod.json) else {
@@ -307,24 +311,20 @@ pub fn existing_pods_warnings(
     first.truncate(MAX_PODS_TO_CHECK);
     let checked = first.len();
 
-    // Reasons -> (the first pod's name, how many pods), in the order first seen.
-    let mut by_reasons: HashMap<String, (String, usize)> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    // (reasons, the first pod's name by name, how many pods): few distinct reasons.
+    let mut by_reasons: Vec<(String, String, usize)> = Vec::new();
     for (index, name) in first {
         let Some(reasons) = forbidden_reasons(settings, enforce, &views[index]) else {
             continue;
         };
-        match by_reasons.get_mut(&reasons) {
-            Some((first_name, count)) => {
+        match by_reasons.iter_mut().find(|(r, ..)| *r == reasons) {
+            Some((_, first_name, count)) => {
                 if name < *first_name {
                     *first_name = name;
                 }
                 *count += 1;
             }
-            None => {
-                order.push(reasons.clone());
-                by_reasons.insert(reasons, (name, 1));
-            }
+            None => by_reasons.push((reasons, name, 1)),
         }
     }
 
@@ -334,25 +334,22 @@ pub fn existing_pods_warnings(
             "new PodSecurity enforce level only checked against the first {checked} of {total} existing pods"
         ));
     }
-    if !order.is_empty() {
+    if !by_reasons.is_empty() {
         warnings.push(format!(
             "existing pods in namespace {} violate the new PodSecurity enforce level {}",
             go_quote(&clip_text(namespace, MAX_VALUE_BYTES)),
             go_quote(&enforce.to_string())
         ));
     }
-    let mut pod_warnings: Vec<String> = order
-        .into_iter()
-        .map(|reasons| {
-            let (name, count) = &by_reasons[&reasons];
-            match count {
-                1 => format!("{name}: {reasons}"),
-                2 => format!("{name} (and 1 other pod): {reasons}"),
-                n => format!("{name} (and {} other pods): {reasons}", n - 1),
-            }
-        })
-        .collect();
-    pod_warnings.sort();
+    // In order, as PSA sorts them (a set: the standard sorts are kilobytes of module).
+    let mut pod_warnings = BTreeSet::new();
+    for (reasons, name, count) in by_reasons {
+        pod_warnings.insert(match count {
+            1 => format!("{name}: {reasons}"),
+            2 => format!("{name} (and 1 other pod): {reasons}"),
+            n => format!("{name} (and {} other pods): {reasons}", n - 1),
+        });
+    }
     warnings.extend(pod_warnings);
     warnings
 }

@@ -136,3 +136,110 @@ fn kwctl_sessions_are_answered_too() {
         .unwrap()
         .starts_with(r#"violates PodSecurity "restricted:v1.30""#));
 }
+
+fn namespace(name: &str, labels: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}})
+}
+
+fn namespace_request(operation: &str, new: Value, old: Value) -> Value {
+    json!({"settings": settings(), "request": {
+        "uid": "1", "kind": {"group": "", "version": "v1", "kind": "Namespace"},
+        "resource": {"group": "", "version": "v1", "resource": "namespaces"},
+        "operation": operation, "name": new["metadata"]["name"], "namespace": new["metadata"]["name"],
+        "userInfo": {"username": "admin"}, "object": new, "oldObject": old}})
+}
+
+#[test]
+fn namespace_requests_as_psa_judges_them() {
+    let pod = |name: &str, owner: Option<&str>, sc: Value| {
+        let mut p = privileged_pod();
+        p["metadata"]["name"] = json!(name);
+        p["spec"]["containers"][0]["securityContext"] = sc;
+        p["status"] = json!({"phase": "Running", "podIP": "10.0.0.1"});
+        if let Some(uid) = owner {
+            p["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": uid, "controller": true}]);
+        }
+        p
+    };
+    let host = HostCapabilities::from_metadata()
+        .object(
+            "v1",
+            "Pod",
+            pod("web-b", Some("u1"), json!({"privileged": true})),
+        )
+        .object(
+            "v1",
+            "Pod",
+            pod("web-a", Some("u1"), json!({"privileged": true})),
+        )
+        .object(
+            "v1",
+            "Pod",
+            pod(
+                "tools",
+                None,
+                json!({"privileged": true, "capabilities": {"add": ["SYS_ADMIN"]}}),
+            ),
+        )
+        .object("v1", "Pod", pod("fine", None, json!({})))
+        .list_error("v1", "Pod", "broken", "the API server is away");
+    let policy = policy(host);
+
+    let old = namespace(
+        "team-a",
+        json!({"pod-security.kubernetes.io/enforce": "privileged"}),
+    );
+    let new = namespace(
+        "team-a",
+        json!({"pod-security.kubernetes.io/enforce": "baseline"}),
+    );
+    let r = policy
+        .validate(&namespace_request("UPDATE", new.clone(), old.clone()))
+        .unwrap();
+    assert_eq!(r["accepted"], true, "{r}");
+    assert_eq!(
+        r["warnings"],
+        json!([
+            r#"existing pods in namespace "team-a" violate the new PodSecurity enforce level "baseline:latest""#,
+            "tools: non-default capabilities, privileged",
+            "web-a (and 1 other pod): privileged",
+        ])
+    );
+    // Relaxing lists nothing.
+    let r = policy
+        .validate(&namespace_request("UPDATE", old, new))
+        .unwrap();
+    assert!(r["accepted"] == true && r["warnings"].is_null(), "{r}");
+    // A list that fails is said.
+    let r = policy
+        .validate(&namespace_request(
+            "UPDATE",
+            namespace(
+                "broken",
+                json!({"pod-security.kubernetes.io/enforce": "restricted"}),
+            ),
+            namespace("broken", json!({})),
+        ))
+        .unwrap();
+    assert_eq!(
+        r["warnings"],
+        json!(["failed to list pods while checking new PodSecurity enforce level"])
+    );
+    // Bad labels are refused.
+    let r = policy
+        .validate(&namespace_request(
+            "CREATE",
+            namespace(
+                "team-b",
+                json!({"pod-security.kubernetes.io/warn": "loose"}),
+            ),
+            Value::Null,
+        ))
+        .unwrap();
+    assert_eq!(r["accepted"], false);
+    assert_eq!(r["code"], 422);
+    assert_eq!(
+        r["message"],
+        r#"Namespace "team-b" is invalid: metadata.labels[pod-security.kubernetes.io/warn]: Invalid value: "loose": must be one of privileged, baseline, restricted"#
+    );
+}

@@ -19,6 +19,32 @@ pub fn policy_path() -> PathBuf {
     }
 }
 
+/// The module at `path`, compiled once per process (compiling takes seconds in a debug
+/// build of wasmtime; each policy is then a new instance of it, as policy-server makes).
+fn compiled(path: &Path) -> Result<Arc<wasmtime_provider::WasmtimeEngineProviderPre>, String> {
+    use std::sync::Mutex;
+    type Cache = Mutex<Vec<(PathBuf, Arc<wasmtime_provider::WasmtimeEngineProviderPre>)>>;
+    static CACHE: Cache = Mutex::new(Vec::new());
+    let mut cache = CACHE.lock().map_err(|e| e.to_string())?;
+    if let Some((_, pre)) = cache.iter().find(|(p, _)| p == path) {
+        return Ok(pre.clone());
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        format!(
+            "cannot read {}: {e}; build it first with `make policy.wasm`",
+            path.display()
+        )
+    })?;
+    let pre = wasmtime_provider::WasmtimeEngineProviderBuilder::new()
+        .module_bytes(&bytes)
+        .wasi_params(wapc::WasiParams::default())
+        .build_pre()
+        .map_err(|e| format!("cannot load {}: {e}", path.display()))?;
+    let pre = Arc::new(pre);
+    cache.push((path.to_owned(), pre.clone()));
+    Ok(pre)
+}
+
 pub struct WasmPolicy {
     host: wapc::WapcHost,
 }
@@ -34,17 +60,9 @@ impl WasmPolicy {
         path: &Path,
         capabilities: Option<HostCapabilities>,
     ) -> Result<WasmPolicy, String> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            format!(
-                "cannot read {}: {e}; build it first with `make policy.wasm`",
-                path.display()
-            )
-        })?;
-        let engine = wasmtime_provider::WasmtimeEngineProviderBuilder::new()
-            .module_bytes(&bytes)
-            .wasi_params(wapc::WasiParams::default())
-            .build()
-            .map_err(|e| format!("cannot load {}: {e}", path.display()))?;
+        let engine = compiled(path)?
+            .rehydrate(None)
+            .map_err(|e| format!("cannot instantiate {}: {e}", path.display()))?;
         let capabilities = capabilities.map(Arc::new);
         let host = wapc::WapcHost::new(
             Box::new(engine),
