@@ -2,8 +2,12 @@
 //! does, and prints the AdmissionResponse in the shape `kwctl run` prints it. Used by
 //! `e2e.bats` where `kwctl` is not installed.
 //!
-//! Usage: wapc-run <policy.wasm> <request.json> [settings-json]
-//! The request file holds an AdmissionRequest, or an AdmissionReview with a `request`.
+//! Usage: wapc-run <policy.wasm> <request.json> [settings-json] [session.yml]
+//! The request file holds an AdmissionRequest, or an AdmissionReview with a `request`. The
+//! session, in the format of `kwctl run --record-host-capabilities-interactions`, holds
+//! what the host capabilities answer (the resources of metadata.yml's
+//! `contextAwareResources` granted, as policy-server grants them); without one, every
+//! host capability call is an error.
 
 #[path = "../tests/common/host.rs"]
 #[allow(dead_code)]
@@ -27,7 +31,9 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [policy, request_path, rest @ ..] = args.as_slice() else {
-        return Err("usage: wapc-run <policy.wasm> <request.json> [settings-json]".to_owned());
+        return Err(
+            "usage: wapc-run <policy.wasm> <request.json> [settings-json] [session.yml]".to_owned(),
+        );
     };
     let settings: Value = match rest.first() {
         Some(text) => {
@@ -44,7 +50,15 @@ fn run() -> Result<(), String> {
         None => document,
     };
 
-    let policy = host::WasmPolicy::load(Path::new(policy))?;
+    let capabilities = match rest.get(1) {
+        Some(session) => {
+            let text = std::fs::read_to_string(session)
+                .map_err(|e| format!("cannot read {session}: {e}"))?;
+            Some(host::HostCapabilities::from_metadata().with_session(&text)?)
+        }
+        None => None,
+    };
+    let policy = host::WasmPolicy::load_with(Path::new(policy), capabilities)?;
     let settings_answer = policy.call("validate_settings", settings.to_string().as_bytes())?;
     let settings_answer: Value = serde_json::from_slice(&settings_answer)
         .map_err(|e| format!("validate_settings answered non-JSON: {e}"))?;
