@@ -17,6 +17,7 @@ pub mod pod;
 pub mod request;
 pub mod response_writer;
 pub mod settings;
+pub mod settings_cache;
 pub mod verdict;
 
 use wapc_guest::prelude::*;

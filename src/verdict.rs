@@ -50,10 +50,8 @@ fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, St
             )
         })?,
     };
-    let settings = match envelope.settings {
-        Some(raw) => Settings::from_json(raw).map_err(|e| format!("invalid settings: {e}"))?,
-        None => Settings::default(),
-    };
+    let settings = crate::settings_cache::settings(envelope.settings)
+        .map_err(|e| format!("invalid settings: {e}"))?;
     // Namespace requests, when the levels come from their labels (see `namespace_request.rs`).
     if settings.levels_from_namespace_labels {
         if let Some(response) =
