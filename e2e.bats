@@ -236,3 +236,36 @@ MESH='{"exclusions":[{"control":"capabilities_restricted","images":["docker.io/i
   [ "$status" -ne 0 ] || denied
   says_anywhere 'exclusions[0].control: empty; choose the control to forgive'
 }
+
+@test "modes: enforce privileged, warn restricted: accepted with PSA's warning" {
+  run_policy test_data/pod_baseline_only.json '{"level":"privileged","warn":{"level":"restricted"},"audit":{"level":"baseline"},"requireReadOnlyRootFilesystem":false}'
+  allowed
+  says 'would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false)'
+  says 'enforce-policy'
+  says 'privileged:latest'
+  never_says 'audit-violations'
+}
+
+@test "modes: a refused request carries the audit violation and no warning" {
+  run_policy test_data/pod_privileged.json '{"level":"baseline","warn":{"level":"restricted"},"audit":{"level":"restricted","version":"v1.30"}}'
+  denied
+  says 'would violate PodSecurity \"restricted:v1.30\"'
+  never_says '"warnings"'
+}
+
+# Host capabilities from a recorded session: only through this project's runner (kwctl
+# needs the annotated module to grant them).
+@test "levels from namespace labels: the namespace's enforce and warn labels apply" {
+  run target/debug/examples/wapc-run policy.wasm test_data/pod_privileged.json '{"levelsFromNamespaceLabels":true,"level":"privileged","requireReadOnlyRootFilesystem":false}' test_data/session_default_baseline.yml
+  denied
+  says 'violates PodSecurity \"baseline:latest\": host namespaces (hostPID=true)'
+  run target/debug/examples/wapc-run policy.wasm test_data/pod_baseline_only.json '{"levelsFromNamespaceLabels":true,"level":"privileged","requireReadOnlyRootFilesystem":false}' test_data/session_default_baseline.yml
+  allowed
+  says 'would violate PodSecurity \"restricted:v1.30\": allowPrivilegeEscalation != false'
+}
+
+@test "levels from namespace labels: a namespace that cannot be read refuses" {
+  run target/debug/examples/wapc-run policy.wasm test_data/pod_compliant.json '{"levelsFromNamespaceLabels":true}'
+  denied
+  says 'cannot read the PodSecurity levels of this request'
+}

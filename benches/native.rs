@@ -40,6 +40,7 @@ struct Row {
     bytes: usize,
     scan: f64,
     validate: f64,
+    modes: f64,
 }
 
 fn native(c: &mut Criterion, requests: Vec<common::BenchRequest>) -> Vec<Row> {
@@ -51,9 +52,20 @@ fn native(c: &mut Criterion, requests: Vec<common::BenchRequest>) -> Vec<Row> {
         if let Err(e) = common::check_verdict(&request, &response) {
             panic!("wrong verdict: {e}");
         }
+        // The exclusion requests have no modes variant (an empty payload).
+        let with_modes = !request.modes_payload.is_empty();
+        if with_modes {
+            let response = serde_json::to_value(verdict::validate(&request.modes_payload))
+                .expect("the ValidationResponse serializes");
+            if let Err(e) = common::check_modes_verdict(&request, &response) {
+                panic!("wrong verdict with the modes: {e}");
+            }
+        }
 
         let payload = request.payload.as_slice();
+        let modes_payload = request.modes_payload.as_slice();
         let (mut scan, mut validate) = (Samples::default(), Samples::default());
+        let mut modes = Samples::default();
         let mut group = c.benchmark_group(request.name);
         group.throughput(Throughput::Bytes(payload.len() as u64));
         if payload.len() > 100_000 {
@@ -71,12 +83,20 @@ fn native(c: &mut Criterion, requests: Vec<common::BenchRequest>) -> Vec<Row> {
         group.bench_function("policy_validate", |b| {
             b.iter_custom(|iters| validate.time(iters, || verdict::validate(black_box(payload))))
         });
+        if with_modes {
+            group.bench_function("policy_validate_modes", |b| {
+                b.iter_custom(|iters| {
+                    modes.time(iters, || verdict::validate(black_box(modes_payload)))
+                })
+            });
+        }
         group.finish();
         rows.push(Row {
             name: request.name,
             bytes: payload.len(),
             scan: scan.median(),
             validate: validate.median(),
+            modes: modes.median(),
         });
     }
     rows
@@ -117,23 +137,32 @@ fn print_table(rows: &[Row]) {
     println!();
     println!("native (criterion samples, median per call, µs)");
     println!(
-        "| {:<13} | {:>5} | {:>10} | {:>15} | {:>13} |",
-        "request", "bytes", "floor scan", "policy validate", "validate/scan"
+        "| {:<13} | {:>5} | {:>10} | {:>15} | {:>13} | {:>13} | {:>14} |",
+        "request",
+        "bytes",
+        "floor scan",
+        "policy validate",
+        "validate/scan",
+        "three modes",
+        "modes/enforce"
     );
     println!(
-        "| {:-<13} | {:->5} | {:->10} | {:->15} | {:->13} |",
-        "", "", "", "", ""
+        "| {:-<13} | {:->5} | {:->10} | {:->15} | {:->13} | {:->13} | {:->14} |",
+        "", "", "", "", "", "", ""
     );
     for r in rows {
         println!(
-            "| {:<13} | {:>5} | {:>10.2} | {:>15.2} | {:>12.2}x |",
+            "| {:<13} | {:>5} | {:>10.2} | {:>15.2} | {:>12.2}x | {:>13.2} | {:>13.2}x |",
             r.name,
             r.bytes,
             r.scan * 1e6,
             r.validate * 1e6,
-            r.validate / r.scan
+            r.validate / r.scan,
+            r.modes * 1e6,
+            r.modes / r.validate
         );
     }
+    println!("three modes: {}", common::MODES_SETTINGS);
 }
 
 fn main() {

@@ -160,6 +160,8 @@ struct Row {
     policy_fresh: Duration,
     /// The `reject` floor, for a request the policy rejects.
     floor_reject: Option<Duration>,
+    /// `validate` of the request with the three modes (`common::MODES_SETTINGS`).
+    modes: Duration,
 }
 
 /// The floors: the scan, and (for rejections) the scan plus the policy's own answer.
@@ -186,6 +188,11 @@ fn row(
     let policy_host = policy.instance()?;
     let answer = call(&policy_host, "validate", payload)?;
     verdict(&answer)?;
+    let modes_payload = request.modes_payload.as_slice();
+    let modes_answer: serde_json::Value =
+        serde_json::from_slice(&call(&policy_host, "validate", modes_payload)?)
+            .map_err(|e| format!("{}: validate answered non-JSON: {e}", request.name))?;
+    common::check_modes_verdict(request, &modes_answer)?;
     verdict(&fresh_call(policy, "validate", payload)?)?;
     let floor_host = match floor {
         Some(floor) => {
@@ -227,6 +234,10 @@ fn row(
             black_box(fresh_call(policy, "validate", black_box(payload))?);
             Ok(())
         }),
+        Box::new(|| {
+            black_box(call(&policy_host, "validate", black_box(modes_payload))?);
+            Ok(())
+        }),
     ];
     if let Some((floor, host)) = &floor_host {
         ops.push(Box::new(|| {
@@ -251,12 +262,12 @@ fn row(
     let times = measure(quick, &mut ops)?;
     // The instance reused for thousands of calls still answers right.
     verdict(&call(&policy_host, "validate", payload)?)?;
-    let (validate, policy_fresh) = (times[0], times[1]);
-    let (floor_noop, floor_scan, floor_fresh) = match times.get(2..5) {
+    let (validate, policy_fresh, modes) = (times[0], times[1], times[2]);
+    let (floor_noop, floor_scan, floor_fresh) = match times.get(3..6) {
         Some(&[noop, scan, fresh]) => (Some(noop), Some(scan), Some(fresh)),
         _ => (None, None, None),
     };
-    let floor_reject = reject_host.as_ref().and(times.get(5).copied());
+    let floor_reject = reject_host.as_ref().and(times.get(6).copied());
     Ok(Row {
         name: request.name,
         bytes: payload.len(),
@@ -266,6 +277,7 @@ fn row(
         floor_fresh,
         policy_fresh,
         floor_reject,
+        modes,
     })
 }
 
@@ -429,6 +441,7 @@ fn run() -> Result<(), String> {
     print_table(&rows, &policy, floor, quick);
     print_rejections(&rows);
     print_exclusions(&policy, floor, quick)?;
+    print_modes(&rows);
     if let Some(floor) = floor {
         print_start(&policy, floor, quick)?;
     }
@@ -513,6 +526,27 @@ fn print_exclusions(policy: &Module, floor: Option<&Module>, quick: bool) -> Res
         );
     }
     Ok(())
+}
+
+/// Each request with the three modes against the enforce mode alone, on the same reused
+/// instance, in the same interleaved batches.
+fn print_modes(rows: &[Row]) {
+    println!(
+        "three modes ({}) against enforce alone (restricted:latest), µs per call",
+        common::MODES_SETTINGS
+    );
+    println!("| request       | enforce alone | three modes | modes/enforce |");
+    println!("| ------------- | ------------- | ----------- | ------------- |");
+    for r in rows {
+        println!(
+            "| {:<13} | {:>13} | {:>11} | {:>13} |",
+            r.name,
+            us(Some(r.validate)),
+            us(Some(r.modes)),
+            ratio(r.modes, Some(r.validate))
+        );
+    }
+    println!();
 }
 
 /// A fresh instance alone (its start, no call) for each module: the part of "fresh" that

@@ -204,6 +204,20 @@ impl Notes {
     pub fn is_empty(&self) -> bool {
         self.listed.is_empty()
     }
+
+    /// Adds a note unless it is listed already (a control judged at several revisions, or
+    /// a pod judged again after mutation, notes the same exclusion again).
+    pub fn add_unique(&mut self, note: String) {
+        if !self.listed.contains(&note) {
+            self.push(|| note);
+        }
+    }
+
+    /// Keeps the first of notes listed twice.
+    pub fn dedup(&mut self) {
+        let mut seen = std::collections::BTreeSet::new();
+        self.listed.retain(|note| seen.insert(note.clone()));
+    }
 }
 
 impl Outcome {

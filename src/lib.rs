@@ -17,10 +17,15 @@ pub mod exclusions;
 pub mod image;
 pub mod json;
 pub mod list;
+pub mod modes;
 pub mod mutate;
+pub mod namespace_labels;
+pub mod namespace_request;
 pub mod pod;
 pub mod request;
+pub mod response_writer;
 pub mod settings;
+pub mod settings_cache;
 pub mod verdict;
 
 use kubewarden_policy_sdk::wapc_guest::prelude::*;

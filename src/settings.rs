@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::controls::{Level, NEWEST_KNOWN_MINOR};
 use crate::exclusions::{Exclusion, RawExclusion};
+use crate::modes::{LevelVersion, RawMode};
 
 /// How settings name the newest policy version.
 const LATEST: &str = "latest";
@@ -70,6 +71,13 @@ pub struct Settings {
     pub mutate: bool,
     /// One control forgiven for named images, containers or values (see `exclusions.rs`).
     pub exclusions: Vec<Exclusion>,
+    /// Pod Security Admission's warn and audit modes, when set (see `modes.rs`); `level`
+    /// and `version` are the enforce mode's.
+    pub warn: Option<LevelVersion>,
+    pub audit: Option<LevelVersion>,
+    /// Levels and versions from the namespace's `pod-security.kubernetes.io/*` labels,
+    /// these settings acting as their defaults (see `namespace_labels.rs`).
+    pub levels_from_namespace_labels: bool,
 }
 
 impl Default for Settings {
@@ -81,6 +89,9 @@ impl Default for Settings {
             exemptions: Exemptions::default(),
             mutate: false,
             exclusions: Vec::new(),
+            warn: None,
+            audit: None,
+            levels_from_namespace_labels: false,
         }
     }
 }
@@ -95,6 +106,9 @@ struct RawSettings {
     exemptions: Option<RawExemptions>,
     mutate: Option<bool>,
     exclusions: Option<Vec<RawExclusion>>,
+    warn: Option<RawMode>,
+    audit: Option<RawMode>,
+    levels_from_namespace_labels: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,8 +135,17 @@ impl Settings {
 
     fn from_raw(raw: RawSettings) -> Result<Settings, String> {
         let defaults = Settings::default();
+        let levels_from_namespace_labels = raw
+            .levels_from_namespace_labels
+            .unwrap_or(defaults.levels_from_namespace_labels);
+        // With a warn or audit mode, or levels from labels, Pod Security Admission's three
+        // levels are offered; without, the settings of before answer as before.
+        let modes = raw.warn.is_some() || raw.audit.is_some() || levels_from_namespace_labels;
+        let warn = raw.warn.map(|m| m.check("warn")).transpose()?;
+        let audit = raw.audit.map(|m| m.check("audit")).transpose()?;
         let level = match raw.level.as_deref() {
             None => defaults.level,
+            Some(text) if modes => crate::modes::parse_level("level", text)?,
             Some("baseline") => Level::Baseline,
             Some("restricted") => Level::Restricted,
             Some("privileged") => {
@@ -142,6 +165,7 @@ impl Settings {
                 )
             })?,
         };
+        crate::modes::check_something_is_checked(level, warn, audit, levels_from_namespace_labels)?;
         let exemptions = raw.exemptions.unwrap_or_default();
         let exclusions: Vec<Exclusion> = raw
             .exclusions
@@ -154,6 +178,9 @@ impl Settings {
             exclusion.check_selection(i)?;
         }
         Ok(Settings {
+            warn,
+            audit,
+            levels_from_namespace_labels,
             level,
             version,
             require_read_only_root_filesystem: raw

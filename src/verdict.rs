@@ -8,7 +8,9 @@ use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 
 use crate::controls::{self, read_only_root_filesystem, Violation};
 use crate::exclusions::{self, Notes};
+use crate::modes::Policy;
 use crate::mutate;
+use crate::namespace_labels::{self, Cluster};
 use crate::pod::PodView;
 use crate::request::{
     read_pod, Evaluation, Exemption, ObjectField, Reading, Subject, ValidationRequest,
@@ -21,13 +23,18 @@ pub const EXEMPT_ANNOTATION: &str = "exempt";
 /// Judges one Kubewarden ValidationRequest. Never panics: anything that cannot be read is a
 /// rejection that says what is wrong.
 pub fn validate(payload: &[u8]) -> ValidationResponse {
-    match judge(payload) {
+    validate_with(payload, &crate::namespace_labels::WapcHost)
+}
+
+/// [`validate`], reading the cluster (namespace labels) through `cluster`.
+pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> ValidationResponse {
+    match judge(payload, cluster) {
         Ok(response) => response,
         Err(message) => reject(message),
     }
 }
 
-fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
+fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, String> {
     let text = std::str::from_utf8(payload)
         .map_err(|e| format!("cannot read the validation request: not UTF-8 ({e})"))?;
     // One pass over the request in the common case; the raw reading explains errors and
@@ -42,13 +49,28 @@ fn judge(payload: &[u8]) -> Result<ValidationResponse, String> {
             )
         })?,
     };
-    let settings = match envelope.settings {
-        Some(raw) => Settings::from_json(raw).map_err(|e| format!("invalid settings: {e}"))?,
-        None => Settings::default(),
-    };
+    let settings = crate::settings_cache::settings(envelope.settings)
+        .map_err(|e| format!("invalid settings: {e}"))?;
+    // Namespace requests, when the levels come from their labels (see `namespace_request.rs`).
+    if settings.levels_from_namespace_labels {
+        if let Some(response) =
+            crate::namespace_request::respond(&settings, cluster, &envelope.request)
+        {
+            return Ok(response);
+        }
+    }
+    let namespace = envelope.request.namespace.clone();
     Ok(match envelope.request.subject(&settings)? {
         Subject::Pass(_) => accept(),
         Subject::Exempt(exemption) => exempt(&exemption),
+        // Pod Security Admission's enforce, warn and audit modes (see `modes.rs`), their
+        // levels maybe from the namespace's labels (see `namespace_labels.rs`).
+        Subject::Evaluate(e) if settings.levels_from_namespace_labels => {
+            namespace_labels::respond(&settings, cluster, namespace.as_deref(), &e, text)
+        }
+        Subject::Evaluate(e) if settings.uses_modes() => {
+            crate::modes::respond(&settings, &Policy::from_settings(&settings), None, &e, text)
+        }
         Subject::Evaluate(e) => {
             let judgement = judge_pod(&settings, &e.pod);
             let response = match judgement.rejection {
@@ -128,7 +150,7 @@ pub fn rejection(settings: &Settings, pod: &PodView) -> Option<String> {
 /// With `mutate: true`: applies the secure defaults and judges the result again, through the
 /// same reading and controls. The corrected object is returned only if it now complies;
 /// otherwise the rejection names what remains.
-fn correct(
+pub(crate) fn correct(
     settings: &Settings,
     e: &Evaluation,
     payload: &str,
@@ -180,7 +202,7 @@ pub const EXCLUSIONS_ANNOTATION: &str = "exclusions";
 
 /// Every exclusion in use is said: a warning each, and one audit annotation, so that an
 /// auditor can see every exception that let a pod through.
-fn note_exclusions(mut response: ValidationResponse, used: Notes) -> ValidationResponse {
+pub(crate) fn note_exclusions(mut response: ValidationResponse, used: Notes) -> ValidationResponse {
     if used.is_empty() {
         return response;
     }
@@ -243,7 +265,10 @@ pub fn response_json(response: &ValidationResponse) -> serde_json::Result<Vec<u8
             out.extend_from_slice(after);
             Ok(out)
         }
-        _ => serde_json::to_vec(response),
+        _ => match crate::response_writer::write(response) {
+            Some(json) => Ok(json),
+            None => serde_json::to_vec(response),
+        },
     }
 }
 
@@ -253,7 +278,7 @@ const REJECTED_JSON: (&[u8], &[u8]) = (
     br#","code":null,"mutated_object":null,"audit_annotations":null,"warnings":null}"#,
 );
 
-fn accept() -> ValidationResponse {
+pub(crate) fn accept() -> ValidationResponse {
     ValidationResponse {
         accepted: true,
         message: None,
@@ -264,7 +289,7 @@ fn accept() -> ValidationResponse {
     }
 }
 
-fn reject(message: String) -> ValidationResponse {
+pub(crate) fn reject(message: String) -> ValidationResponse {
     ValidationResponse {
         accepted: false,
         message: Some(message),

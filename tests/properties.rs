@@ -11,13 +11,14 @@
 use pss_test_support as common;
 
 use common::{request, wrap, KINDS};
+use pod_security_standards::controls::NEWEST_KNOWN_MINOR;
 use pod_security_standards::verdict::validate;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-/// Every policy version: v1.0 ... v1.37, then `latest`.
+/// Every policy version: v1.0 ... the newest known, then `latest`.
 fn versions() -> Vec<String> {
-    (0..=37)
+    (0..=NEWEST_KNOWN_MINOR)
         .map(|m| format!("v1.{m}"))
         .chain(["latest".to_owned()])
         .collect()
@@ -768,7 +769,7 @@ proptest! {
     /// with PSA's reason in the message.
     #[test]
     fn one_forbidden_value_is_refused_with_its_reason(
-        shape in shape(true), minor in 0..=37u32, kind in kind(), rorf in any::<bool>()
+        shape in shape(true), minor in 0..=NEWEST_KNOWN_MINOR, kind in kind(), rorf in any::<bool>()
     ) {
         for inj in INJECTIONS {
             let mut versions = vec!["latest".to_owned()];

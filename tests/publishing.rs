@@ -234,6 +234,20 @@ fn example_manifests_are_valid_policies_with_valid_settings() {
                 matches!(spec["mode"].as_str(), Some("protect") | Some("monitor")),
                 "{name}: mode"
             );
+            // With levels from namespace labels, Namespace requests are judged too: one more
+            // rule, and the resources of metadata.yml's contextAwareResources granted.
+            let mut metadata_rules = metadata_rules.clone();
+            if spec["settings"]["levelsFromNamespaceLabels"].as_bool() == Some(true) {
+                let namespaces = r#"{apiGroups: [""], apiVersions: ["v1"], resources: ["namespaces"], operations: ["CREATE", "UPDATE"]}"#;
+                if let Some(list) = metadata_rules.as_sequence_mut() {
+                    list.push(serde_yaml::from_str(namespaces).unwrap());
+                }
+                assert_eq!(
+                    spec["contextAwareResources"],
+                    yaml("metadata.yml")["contextAwareResources"],
+                    "{name}: contextAwareResources differ from metadata.yml"
+                );
+            }
             if is_group(doc) {
                 assert_eq!(
                     spec["rules"], metadata_rules,
@@ -1039,6 +1053,7 @@ fn readme_control_table_is_the_codes() {
         let level = match control.level {
             Level::Baseline => "baseline",
             Level::Restricted => "restricted",
+            Level::Privileged => "privileged",
         };
         assert_eq!(row[1], level, "{}: level", control.id);
         let since = format!("v1.{}+", control.revisions[0].since);

@@ -40,6 +40,14 @@ fn requests() -> Vec<(String, Vec<u8>)> {
             "baseline v1.24",
             json!({"level": "baseline", "version": "v1.24"}),
         ),
+        (
+            "three modes",
+            json!({"level": "baseline", "warn": {"level": "restricted"}, "audit": {"level": "restricted", "version": "v1.25"}}),
+        ),
+        (
+            "warn only",
+            json!({"level": "privileged", "warn": {"level": "restricted"}}),
+        ),
     ];
     for (kind, ..) in KINDS {
         for (name, settings) in &settings {

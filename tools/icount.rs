@@ -16,6 +16,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 
 const BASE_CALLS: u64 = 1000;
+const MODES_SUFFIX: &str = "+modes";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,13 +40,23 @@ fn main() -> ExitCode {
 
 fn make_calls(module: &str, request: &str, calls: &str) -> Result<(), String> {
     let calls: u64 = calls.parse().map_err(|e| format!("calls {calls:?}: {e}"))?;
+    // `<name>+modes`: the request with the three modes (common::MODES_SETTINGS).
+    let (name, modes) = match request.strip_suffix(MODES_SUFFIX) {
+        Some(name) => (name, true),
+        None => (request, false),
+    };
     let request = common::requests()
         .into_iter()
-        .find(|r| r.name == request)
+        .find(|r| r.name == name)
         .ok_or_else(|| format!("no request named {request:?}"))?;
+    let payload = if modes {
+        &request.modes_payload
+    } else {
+        &request.payload
+    };
     let policy = host::WasmPolicy::load(Path::new(module))?;
     for _ in 0..calls {
-        std::hint::black_box(policy.call("validate", &request.payload)?);
+        std::hint::black_box(policy.call("validate", payload)?);
     }
     Ok(())
 }
@@ -82,16 +93,19 @@ fn per_call(module: &str, request: &str, calls: u64) -> Result<u64, String> {
 
 fn report(policy: &str, floor: &str, calls: u64) -> Result<(), String> {
     println!("instructions per validate call (callgrind, {calls} calls beyond {BASE_CALLS})");
-    println!("| request       | floor scan | policy validate | validate/scan |");
-    println!("| ------------- | ---------- | --------------- | ------------- |");
+    println!("| request       | floor scan | policy validate | validate/scan | three modes | modes/enforce |");
+    println!("| ------------- | ---------- | --------------- | ------------- | ----------- | ------------- |");
     for request in common::requests() {
         let name = request.name;
         let floor = per_call(floor, name, calls)?;
-        let policy = per_call(policy, name, calls)?;
+        let enforce = per_call(policy, name, calls)?;
+        let modes = per_call(policy, &format!("{name}{MODES_SUFFIX}"), calls)?;
         println!(
-            "| {name:<13} | {floor:>10} | {policy:>15} | {:>12.2}x |",
-            policy as f64 / floor.max(1) as f64
+            "| {name:<13} | {floor:>10} | {enforce:>15} | {:>12.2}x | {modes:>11} | {:>12.2}x |",
+            enforce as f64 / floor.max(1) as f64,
+            modes as f64 / enforce.max(1) as f64
         );
     }
+    println!("three modes: {}", common::MODES_SETTINGS);
     Ok(())
 }

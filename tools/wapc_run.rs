@@ -2,8 +2,12 @@
 //! does, and prints the AdmissionResponse in the shape `kwctl run` prints it. Used by
 //! `e2e.bats` where `kwctl` is not installed.
 //!
-//! Usage: wapc-run <policy.wasm> <request.json> [settings-json]
-//! The request file holds an AdmissionRequest, or an AdmissionReview with a `request`.
+//! Usage: wapc-run <policy.wasm> <request.json> [settings-json] [session.yml]
+//! The request file holds an AdmissionRequest, or an AdmissionReview with a `request`. The
+//! session, in the format of `kwctl run --record-host-capabilities-interactions`, holds
+//! what the host capabilities answer (the resources of metadata.yml's
+//! `contextAwareResources` granted, as policy-server grants them); without one, every
+//! host capability call is an error.
 
 use pss_test_support::host;
 
@@ -26,7 +30,7 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [policy, request_path, rest @ ..] = args.as_slice() else {
-        bail!("usage: wapc-run <policy.wasm> <request.json> [settings-json]");
+        bail!("usage: wapc-run <policy.wasm> <request.json> [settings-json] [session.yml]");
     };
     let settings: Value = match rest.first() {
         Some(text) => serde_json::from_str(text).context("settings are not JSON")?,
@@ -42,7 +46,20 @@ fn run() -> anyhow::Result<()> {
         None => document,
     };
 
-    let policy = host::WasmPolicy::load(Path::new(policy)).map_err(anyhow::Error::msg)?;
+    let capabilities = match rest.get(1) {
+        Some(session) => {
+            let text = std::fs::read_to_string(session)
+                .with_context(|| format!("cannot read {session}"))?;
+            Some(
+                host::HostCapabilities::from_metadata()
+                    .with_session(&text)
+                    .map_err(anyhow::Error::msg)?,
+            )
+        }
+        None => None,
+    };
+    let policy =
+        host::WasmPolicy::load_with(Path::new(policy), capabilities).map_err(anyhow::Error::msg)?;
     let settings_answer = policy
         .call("validate_settings", settings.to_string().as_bytes())
         .map_err(anyhow::Error::msg)?;

@@ -31,9 +31,11 @@ pub use crate::bounds::{MAX_LIST_ITEMS, MAX_VALUE_BYTES};
 pub use wording::Violation;
 pub(crate) use wording::{go_quote, sorted_set};
 
-/// A Pod Security Standard level that checks something.
+/// A Pod Security Standard level, from the least strict: `Privileged` checks nothing (a
+/// mode at that level is off), and no control belongs to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    Privileged,
     Baseline,
     Restricted,
 }
@@ -41,6 +43,7 @@ pub enum Level {
 impl Level {
     pub fn as_str(self) -> &'static str {
         match self {
+            Level::Privileged => "privileged",
             Level::Baseline => "baseline",
             Level::Restricted => "restricted",
         }
@@ -378,7 +381,7 @@ const fn revision_index(control: &Control, minor: u32) -> Option<usize> {
     None
 }
 
-const CONTROL_COUNT: usize = CONTROLS.len();
+pub const CONTROL_COUNT: usize = CONTROLS.len();
 const VERSIONS: usize = NEWEST_KNOWN_MINOR as usize + 1;
 
 /// For each level and version, each control's revision in force there, numbered from 1
@@ -404,6 +407,7 @@ const fn plan() -> [[[u8; CONTROL_COUNT]; VERSIONS]; 2] {
                         }
                     }
                     Level::Restricted => plan[1][minor][c] = number,
+                    Level::Privileged => {}
                 }
             }
             c += 1;
@@ -449,6 +453,19 @@ const fn same_id(a: &str, b: &str) -> bool {
     true
 }
 
+/// For each control (in [`CONTROLS`] order), the number of its revision in force at `level`
+/// and `v1.<minor>`, from 1; 0 where the control does not apply (every control at
+/// `privileged`).
+pub fn revision_numbers(level: Level, minor: u32) -> &'static [u8; CONTROL_COUNT] {
+    static NONE: [u8; CONTROL_COUNT] = [0; CONTROL_COUNT];
+    let minor = minor.min(NEWEST_KNOWN_MINOR) as usize;
+    match level {
+        Level::Privileged => &NONE,
+        Level::Baseline => &PLAN[0][minor],
+        Level::Restricted => &PLAN[1][minor],
+    }
+}
+
 /// The revisions that apply at `level` and policy version `v1.<minor>`, in message order.
 pub fn checks_at(
     level: Level,
@@ -462,11 +479,7 @@ pub fn indexed_checks_at(
     level: Level,
     minor: u32,
 ) -> impl Iterator<Item = (usize, &'static Control, &'static Revision)> {
-    let minor = minor.min(NEWEST_KNOWN_MINOR);
-    let row = match level {
-        Level::Baseline => &PLAN[0][minor as usize],
-        Level::Restricted => &PLAN[1][minor as usize],
-    };
+    let row = revision_numbers(level, minor);
     CONTROLS
         .iter()
         .zip(row)

@@ -10,6 +10,9 @@ pub struct BenchRequest {
     pub name: &'static str,
     /// The ValidationRequest as the host sends it to `validate`.
     pub payload: Vec<u8>,
+    /// The same request with the three modes at three different levels and versions
+    /// ([`MODES_SETTINGS`]): the verdict is the same, the enforce mode being the same.
+    pub modes_payload: Vec<u8>,
     pub expect_accepted: bool,
     /// Reasons the rejection message must name (only for a rejected request).
     pub expect_reasons: &'static [&'static str],
@@ -38,11 +41,23 @@ pub const ALL_REASONS: &[&str] = &[
     "readOnlyRootFilesystem != true",
 ];
 
+/// The settings of `modes_payload`: enforce at the default restricted:latest, warn at
+/// baseline:latest, audit at restricted:v1.25, and the default requireReadOnlyRootFilesystem.
+pub const MODES_SETTINGS: &str = r#"{"warn":{"level":"baseline","version":"latest"},"audit":{"level":"restricted","version":"v1.25"}}"#;
+
+/// `payload` with the modes' settings.
+fn with_modes(payload: &Value) -> Vec<u8> {
+    let mut payload = payload.clone();
+    payload["settings"] = serde_json::from_str(MODES_SETTINGS).expect("JSON");
+    serde_json::to_vec(&payload).expect("serializable")
+}
+
 /// The requests, smallest first.
 pub fn requests() -> Vec<BenchRequest> {
     let compliant = |name, payload: Value| BenchRequest {
         name,
         payload: serde_json::to_vec(&payload).expect("serializable"),
+        modes_payload: with_modes(&payload),
         expect_accepted: true,
         expect_reasons: &[],
     };
@@ -53,6 +68,7 @@ pub fn requests() -> Vec<BenchRequest> {
         BenchRequest {
             name: "pod-violating",
             payload: serde_json::to_vec(&violating_pod()).expect("serializable"),
+            modes_payload: with_modes(&violating_pod()),
             expect_accepted: false,
             expect_reasons: ALL_REASONS,
         },
@@ -71,11 +87,16 @@ pub fn exclusion_requests() -> Vec<BenchRequest> {
         ("excl-1.5MiB", 1536),
     ]
     .into_iter()
-    .map(|(name, kib)| BenchRequest {
-        name,
-        payload: excluded_agents(kib << 10, false),
-        expect_accepted: true,
-        expect_reasons: &[],
+    .map(|(name, kib)| {
+        let payload = excluded_agents(kib << 10, false);
+        BenchRequest {
+            name,
+            // The exclusion path alone: no modes variant (empty).
+            modes_payload: Vec::new(),
+            payload,
+            expect_accepted: true,
+            expect_reasons: &[],
+        }
     })
     .collect()
 }
@@ -151,6 +172,24 @@ pub fn check_verdict(request: &BenchRequest, response: &Value) -> Result<(), Str
             "{}: the rejection names none of {missing:?}: {message}",
             request.name
         ));
+    }
+    Ok(())
+}
+
+/// Checks the answer to `modes_payload`: the verdict of `payload`, and PSA's audit
+/// annotations (the enforce mode's level and version; the audit mode's violation, for the
+/// violating pod).
+pub fn check_modes_verdict(request: &BenchRequest, response: &Value) -> Result<(), String> {
+    check_verdict(request, response)?;
+    let annotations = &response["audit_annotations"];
+    if annotations["enforce-policy"] != "restricted:latest" {
+        return Err(format!("{}: modes answered {response}", request.name));
+    }
+    let audited = annotations["audit-violations"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("would violate PodSecurity \"restricted:v1.25\": "));
+    if audited == request.expect_accepted || !response["warnings"].is_null() {
+        return Err(format!("{}: modes answered {response}", request.name));
     }
     Ok(())
 }

@@ -1,0 +1,740 @@
+//! Pod Security Admission's three modes: `enforce` refuses, `warn` accepts with a warning,
+//! `audit` accepts with an audit annotation. The settings' `level` and `version` are the
+//! enforce mode; `warn` and `audit` are optional; each mode may be `privileged`, which
+//! checks nothing, as long as some mode checks something.
+//!
+//! As in PSA (`admission.go`, `EvaluatePod`), a request is judged once for each distinct
+//! level and version, and here finer still: a control's revision that two modes share is
+//! run once, and a warning is worked out only for a request enforce lets through.
+
+use std::collections::HashMap;
+
+use kubewarden_policy_sdk::response::ValidationResponse;
+use serde::Deserialize;
+
+use crate::controls::{
+    self, read_only_root_filesystem, Level, Violation, CONTROLS, CONTROL_COUNT, NEWEST_KNOWN_MINOR,
+    READ_ONLY_ROOT_FILESYSTEM,
+};
+use crate::exclusions::{self, Outcome};
+use crate::pod::PodView;
+use crate::request::{read_pod, Evaluation};
+use crate::settings::{PolicyVersion, Settings};
+use crate::verdict;
+
+/// PSA's audit annotation naming the enforce mode's level and version
+/// (`api.EnforcedPolicyAnnotationKey`). The API server prefixes each audit annotation with
+/// the webhook's name: `<webhook>/enforce-policy`.
+pub const ENFORCE_POLICY_ANNOTATION: &str = "enforce-policy";
+/// PSA's audit annotation for a violation of the audit mode (`api.AuditViolationsAnnotationKey`).
+pub const AUDIT_VIOLATIONS_ANNOTATION: &str = "audit-violations";
+/// PSA's audit annotation for what went wrong (labels that cannot be parsed, a lookup).
+pub const ERROR_ANNOTATION: &str = "error";
+
+/// A level and a policy version, printed as PSA prints them: `restricted:latest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelVersion {
+    pub level: Level,
+    pub version: PolicyVersion,
+}
+
+impl LevelVersion {
+    /// A mode that checks nothing: PSA's default for a mode that is not configured.
+    pub const PRIVILEGED: LevelVersion = LevelVersion {
+        level: Level::Privileged,
+        version: PolicyVersion::Latest,
+    };
+
+    pub fn checks_something(self) -> bool {
+        self.level != Level::Privileged
+    }
+
+    /// Appends `level:version`.
+    pub fn push_to(self, out: &mut String) {
+        out.push_str(self.level.as_str());
+        out.push(':');
+        match self.version {
+            PolicyVersion::Latest => out.push_str("latest"),
+            pinned => {
+                use std::fmt::Write;
+                let _ = write!(out, "{pinned}");
+            }
+        }
+    }
+
+    /// Each control's revision number at this level and version (0: not checked).
+    fn numbers(self) -> &'static [u8; CONTROL_COUNT] {
+        controls::revision_numbers(self.level, self.version.effective_minor())
+    }
+}
+
+impl std::fmt::Display for LevelVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = String::new();
+        self.push_to(&mut out);
+        f.write_str(&out)
+    }
+}
+
+/// The three modes' levels and versions for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub enforce: LevelVersion,
+    pub audit: LevelVersion,
+    pub warn: LevelVersion,
+}
+
+impl Policy {
+    /// The modes the settings name; an unset warn or audit mode is `privileged`.
+    pub fn from_settings(settings: &Settings) -> Policy {
+        Policy {
+            enforce: LevelVersion {
+                level: settings.level,
+                version: settings.version,
+            },
+            audit: settings.audit.unwrap_or(LevelVersion::PRIVILEGED),
+            warn: settings.warn.unwrap_or(LevelVersion::PRIVILEGED),
+        }
+    }
+
+    /// Whether no mode checks anything (PSA's `FullyPrivileged`).
+    pub fn fully_privileged(&self) -> bool {
+        !(self.enforce.checks_something()
+            || self.audit.checks_something()
+            || self.warn.checks_something())
+    }
+}
+
+impl Settings {
+    /// Whether the settings use the modes (a `warn` or `audit` key, or levels from namespace
+    /// labels). Without, the policy answers exactly as it did before the modes existed: no
+    /// PSA audit annotations on an evaluated request.
+    pub fn uses_modes(&self) -> bool {
+        self.warn.is_some() || self.audit.is_some() || self.levels_from_namespace_labels
+    }
+}
+
+/// A `warn` or `audit` entry as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMode {
+    level: Option<String>,
+    version: Option<String>,
+}
+
+impl RawMode {
+    /// Checks the entry of mode `mode` (`warn`, `audit`); errors name the field.
+    pub(crate) fn check(self, mode: &str) -> Result<LevelVersion, String> {
+        let Some(level) = self.level else {
+            return Err(format!(
+                r#"{mode}.level: missing; allowed values: "privileged", "baseline", "restricted""#
+            ));
+        };
+        let level = parse_level(&format!("{mode}.level"), &level)?;
+        let version = match self.version {
+            None => PolicyVersion::Latest,
+            Some(text) => parse_version(&format!("{mode}.version"), &text)?,
+        };
+        Ok(LevelVersion { level, version })
+    }
+}
+
+/// A level as PSA's `ParseLevel` accepts it.
+pub(crate) fn parse_level(field: &str, text: &str) -> Result<Level, String> {
+    match text {
+        "privileged" => Ok(Level::Privileged),
+        "baseline" => Ok(Level::Baseline),
+        "restricted" => Ok(Level::Restricted),
+        other => Err(format!(
+            r#"{field}: {other:?} is not a Pod Security Standard level; allowed values: "privileged", "baseline", "restricted""#
+        )),
+    }
+}
+
+/// A version as PSA's `ParseVersion` accepts it, with the settings' wording.
+pub(crate) fn parse_version(field: &str, text: &str) -> Result<PolicyVersion, String> {
+    PolicyVersion::parse(text).ok_or_else(|| {
+        format!(
+            r#"{field}: {text:?} is malformed; allowed values: "latest" or "v1.0" … "v1.{NEWEST_KNOWN_MINOR}" (a newer "v1.x" is evaluated as "latest")"#
+        )
+    })
+}
+
+/// Settings that check nothing are refused: such a policy would only slow admission down.
+/// (Levels from namespace labels may check something whatever the defaults say.)
+pub(crate) fn check_something_is_checked(
+    enforce: Level,
+    warn: Option<LevelVersion>,
+    audit: Option<LevelVersion>,
+    levels_from_namespace_labels: bool,
+) -> Result<(), String> {
+    let checks = |m: Option<LevelVersion>| m.is_some_and(LevelVersion::checks_something);
+    if levels_from_namespace_labels || enforce != Level::Privileged || checks(warn) || checks(audit)
+    {
+        return Ok(());
+    }
+    Err(r#"settings check nothing: level, warn.level and audit.level are all "privileged" (or unset); set one of them to "baseline" or "restricted", set levelsFromNamespaceLabels: true, or remove the policy"#.to_owned())
+}
+
+/// What the modes make of a pod.
+#[derive(Debug, Default)]
+pub struct ModesJudgement {
+    /// The rejection message (`violates PodSecurity "..."`), `None` when enforce lets it through.
+    pub enforce: Option<String>,
+    /// `would violate PodSecurity "...": ...` for the audit annotation.
+    pub audit: Option<String>,
+    /// `would violate PodSecurity "...": ...` for the warning; only worked out when enforce
+    /// lets the pod through, as PSA adds no warning to a request it refuses.
+    pub warn: Option<String>,
+    /// One note per exclusion that forgave something, in any mode.
+    pub exclusions_used: crate::exclusions::Notes,
+}
+
+/// The modes in the order PSA evaluates them: enforce, audit, warn.
+const ENFORCE: usize = 0;
+const AUDIT: usize = 1;
+const WARN: usize = 2;
+
+/// Judges a pod in every mode: each control revision that applies in some mode is run once,
+/// with the exclusions (which apply in every mode), and our extra control once.
+pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgement {
+    let modes = [policy.enforce, policy.audit, policy.warn];
+    let numbers = modes.map(LevelVersion::numbers);
+    let mut lists: [Vec<Violation>; 3] = Default::default();
+    // Where each control's violation sits in the audit list (index + 1; 0: none), for the
+    // warn mode to reuse.
+    let mut audit_at = [0u8; CONTROL_COUNT];
+    let mut scratch = Outcome::default();
+    let run = |c: usize, number: u8, scratch: &mut Outcome| -> Option<Violation> {
+        let control = &CONTROLS[c];
+        let revision = &control.revisions[usize::from(number) - 1];
+        let before = scratch.violations.len();
+        exclusions::check_control(
+            control,
+            |p| revision.check(p),
+            pod,
+            &settings.exclusions,
+            scratch,
+        );
+        (scratch.violations.len() > before)
+            .then(|| scratch.violations.pop())
+            .flatten()
+    };
+
+    // Enforce and audit.
+    for c in 0..CONTROL_COUNT {
+        let (e, a) = (numbers[ENFORCE][c], numbers[AUDIT][c]);
+        let enforced = (e != 0).then(|| run(c, e, &mut scratch)).flatten();
+        let audited = match a {
+            0 => None,
+            same if same == e => enforced.clone(),
+            other => run(c, other, &mut scratch),
+        };
+        if let Some(v) = enforced {
+            lists[ENFORCE].push(v);
+        }
+        if let Some(v) = audited {
+            lists[AUDIT].push(v);
+            audit_at[c] = lists[AUDIT].len() as u8;
+        }
+    }
+    let ours_needed = settings.require_read_only_root_filesystem;
+    let mut ours: Option<Option<Violation>> = None;
+    let mut our_check = |scratch: &mut Outcome| -> Option<Violation> {
+        ours.get_or_insert_with(|| {
+            let before = scratch.violations.len();
+            exclusions::check_control(
+                &READ_ONLY_ROOT_FILESYSTEM,
+                read_only_root_filesystem::check,
+                pod,
+                &settings.exclusions,
+                scratch,
+            );
+            (scratch.violations.len() > before)
+                .then(|| scratch.violations.pop())
+                .flatten()
+        })
+        .clone()
+    };
+    let mut judgement = ModesJudgement::default();
+    for m in [ENFORCE, AUDIT] {
+        if !modes[m].checks_something() {
+            continue;
+        }
+        let standard = lists[m].len();
+        if ours_needed {
+            if let Some(v) = our_check(&mut scratch) {
+                lists[m].push(v);
+            }
+        }
+        let message = describe_mode(modes[m], &mut lists[m], standard, m != ENFORCE);
+        if m == ENFORCE {
+            judgement.enforce = message;
+        } else {
+            judgement.audit = message;
+        }
+    }
+
+    // Warn, only for a pod that enforce lets through: a revision enforce ran found nothing.
+    if judgement.enforce.is_none() && modes[WARN].checks_something() {
+        let mut warned = Vec::new();
+        for c in 0..CONTROL_COUNT {
+            let w = numbers[WARN][c];
+            if w == 0 || w == numbers[ENFORCE][c] {
+                continue;
+            }
+            let violation = if w == numbers[AUDIT][c] {
+                match audit_at[c] {
+                    0 => None,
+                    at => lists[AUDIT].get(usize::from(at) - 1).cloned(),
+                }
+            } else {
+                run(c, w, &mut scratch)
+            };
+            warned.extend(violation);
+        }
+        let standard = warned.len();
+        if ours_needed {
+            warned.extend(our_check(&mut scratch));
+        }
+        judgement.warn = describe_mode(modes[WARN], &mut warned, standard, true);
+    }
+
+    // A control with several revisions in play may note the same exclusion twice.
+    let mut used = scratch.used;
+    used.dedup();
+    judgement.exclusions_used = used;
+    judgement
+}
+
+/// One mode's message, as the enforce mode has always written its rejection (see
+/// `verdict::judge_pod`): PSA's sentence for the standard's violations, then ours; `would`
+/// for the modes that do not refuse, in PSA's words.
+fn describe_mode(
+    mode: LevelVersion,
+    violations: &mut [Violation],
+    standard: usize,
+    would: bool,
+) -> Option<String> {
+    if violations.is_empty() {
+        return None;
+    }
+    controls::bound(violations);
+    let (standard, ours) = violations.split_at(standard);
+    let described: usize = (violations.iter())
+        .map(|v| v.reason.len() + v.detail.len() + ", ()".len())
+        .sum();
+    let mut message = String::with_capacity(described + 112);
+    let verb = if would { "would violate " } else { "violates " };
+    if !standard.is_empty() {
+        message.push_str(verb);
+        message.push_str("PodSecurity \"");
+        mode.push_to(&mut message);
+        message.push_str("\": ");
+        verdict::describe(&mut message, standard);
+    }
+    if !ours.is_empty() {
+        if !message.is_empty() {
+            message.push_str("; ");
+        }
+        message.push_str(verb);
+        message.push_str("requireReadOnlyRootFilesystem: ");
+        verdict::describe(&mut message, ours);
+    }
+    Some(message)
+}
+
+/// Answers an evaluated request in every mode, as PSA's `EvaluatePod` does: the enforce
+/// mode refuses (or, with `mutate: true`, corrects), the audit mode's violation and the
+/// enforce mode's level and version go to audit annotations, the warn mode's violation to a
+/// warning on a request that is let through. `error` is PSA's audit annotation for labels
+/// that could not be read.
+pub fn respond(
+    settings: &Settings,
+    policy: &Policy,
+    error: Option<String>,
+    e: &Evaluation,
+    payload: &str,
+) -> ValidationResponse {
+    let judgement = judge(settings, policy, &e.pod);
+    let mut audit = judgement.audit;
+    let mut warn = judgement.warn;
+    let mut used = judgement.exclusions_used;
+    let mut response = match judgement.enforce {
+        None => verdict::accept(),
+        Some(message) if settings.mutate && e.mutable => {
+            let enforced = Settings {
+                level: policy.enforce.level,
+                version: policy.enforce.version,
+                ..settings.clone()
+            };
+            let corrected = verdict::correct(&enforced, e, payload, message);
+            // The warn and audit modes judge the object as it will be stored.
+            if let Some(object) = corrected.mutated_object.as_ref() {
+                let text = object.to_string();
+                if let Ok(pod) = read_pod(&text, e.carrier, "object") {
+                    let others = Policy {
+                        enforce: LevelVersion::PRIVILEGED,
+                        ..*policy
+                    };
+                    let again = judge(settings, &others, &pod);
+                    audit = again.audit;
+                    warn = again.warn;
+                    used.more = used.more.max(again.exclusions_used.more);
+                    for note in again.exclusions_used.listed {
+                        used.add_unique(note);
+                    }
+                }
+            }
+            corrected
+        }
+        Some(message) => verdict::reject(message),
+    };
+    let annotations = response.audit_annotations.get_or_insert_with(HashMap::new);
+    let mut enforce_policy = String::new();
+    policy.enforce.push_to(&mut enforce_policy);
+    annotations.insert(ENFORCE_POLICY_ANNOTATION.to_owned(), enforce_policy);
+    if let Some(audit) = audit {
+        annotations.insert(AUDIT_VIOLATIONS_ANNOTATION.to_owned(), audit);
+    }
+    if let Some(error) = error {
+        annotations.insert(ERROR_ANNOTATION.to_owned(), error);
+    }
+    if response.accepted {
+        if let Some(warn) = warn {
+            response.warnings.get_or_insert_with(Vec::new).push(warn);
+        }
+    }
+    verdict::note_exclusions(response, used)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::test_support::pod;
+    use crate::verdict::{judge_pod, validate};
+    use serde_json::{json, Value};
+
+    fn settings(json: Value) -> Settings {
+        Settings::from_json(&json.to_string()).unwrap_or_else(|e| panic!("{json}: {e}"))
+    }
+
+    fn err(json: Value) -> String {
+        Settings::from_json(&json.to_string()).expect_err("refused")
+    }
+
+    fn lv(level: Level, version: PolicyVersion) -> LevelVersion {
+        LevelVersion { level, version }
+    }
+
+    #[test]
+    fn settings_read_the_modes_strictly() {
+        let s = settings(
+            json!({"level": "privileged", "warn": {"level": "restricted"},
+                                "audit": {"level": "baseline", "version": "v1.25"}}),
+        );
+        assert_eq!(s.level, Level::Privileged);
+        assert_eq!(s.warn, Some(lv(Level::Restricted, PolicyVersion::Latest)));
+        assert_eq!(s.audit, Some(lv(Level::Baseline, PolicyVersion::V1(25))));
+        assert!(s.uses_modes() && !Settings::default().uses_modes());
+        let s = settings(json!({"levelsFromNamespaceLabels": true, "level": "privileged"}));
+        assert!(s.levels_from_namespace_labels && s.uses_modes());
+
+        let e = err(json!({"warn": {"level": "strict"}}));
+        assert_eq!(
+            e,
+            r#"warn.level: "strict" is not a Pod Security Standard level; allowed values: "privileged", "baseline", "restricted""#
+        );
+        let e = err(json!({"audit": {"level": "baseline", "version": "1.25"}}));
+        assert!(
+            e.starts_with(r#"audit.version: "1.25" is malformed"#),
+            "{e}"
+        );
+        let e = err(json!({"warn": {"version": "latest"}}));
+        assert!(e.starts_with("warn.level: missing"), "{e}");
+        let e = err(json!({"warn": {"level": "baseline", "mode": "x"}}));
+        assert!(e.starts_with("warn.mode: unknown field `mode`"), "{e}");
+        let e = err(json!({"audit": "restricted"}));
+        assert!(e.starts_with("audit: invalid type"), "{e}");
+        let e = err(json!({"levelsFromNamespaceLabels": "yes"}));
+        assert!(
+            e.starts_with("levelsFromNamespaceLabels: invalid type"),
+            "{e}"
+        );
+        let e = err(json!({"warn": {"level": "restricted"}, "level": "strict"}));
+        assert!(
+            e.contains(r#""privileged", "baseline", "restricted""#),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn settings_that_check_nothing_are_refused() {
+        // Alone, `level: privileged` keeps its message of before.
+        let e = err(json!({"level": "privileged"}));
+        assert!(e.starts_with(r#"level: "privileged" is not accepted: it checks nothing"#));
+        let e = err(json!({"level": "privileged", "warn": {"level": "privileged"}}));
+        assert!(e.starts_with("settings check nothing"), "{e}");
+        let e = err(
+            json!({"level": "privileged", "audit": {"level": "privileged", "version": "v1.2"}}),
+        );
+        assert!(e.starts_with("settings check nothing"), "{e}");
+        for ok in [
+            json!({"level": "privileged", "warn": {"level": "baseline"}}),
+            json!({"level": "privileged", "audit": {"level": "restricted"}}),
+            json!({"level": "baseline", "warn": {"level": "privileged"}}),
+        ] {
+            settings(ok);
+        }
+    }
+
+    fn violating() -> PodView<'static> {
+        pod(
+            r#"{"spec":{"hostPID":true,"containers":[{"name":"app","image":"nginx","securityContext":{"privileged":true,"capabilities":{"add":["NET_RAW"]}}}]}}"#,
+        )
+    }
+
+    #[test]
+    fn the_enforce_mode_writes_what_judge_pod_writes() {
+        let pods = [
+            violating(),
+            pod(r#"{"spec":{"containers":[{"name":"a"}]}}"#),
+            pod(
+                r#"{"spec":{"containers":[{"name":"a","securityContext":{"readOnlyRootFilesystem":true}}]}}"#,
+            ),
+            pod(
+                r#"{"spec":{"os":{"name":"windows"},"containers":[{"name":"a","securityContext":{"capabilities":{"add":["SYS_ADMIN"]}}}]}}"#,
+            ),
+        ];
+        for json in [
+            json!({}),
+            json!({"level": "baseline", "version": "v1.20"}),
+            json!({"requireReadOnlyRootFilesystem": false, "version": "v1.99"}),
+            json!({"exclusions": [{"control": "privileged", "containers": ["app"], "images": ["docker.io/library/nginx:*"]}]}),
+        ] {
+            let s = settings(json.clone());
+            for audit in [Level::Privileged, Level::Baseline, Level::Restricted] {
+                let policy = Policy {
+                    audit: lv(audit, PolicyVersion::V1(24)),
+                    ..Policy::from_settings(&s)
+                };
+                for p in &pods {
+                    let old = judge_pod(&s, p);
+                    let new = judge(&s, &policy, p);
+                    assert_eq!(new.enforce, old.rejection, "{json}");
+                    assert_eq!(new.exclusions_used, old.exclusions_used, "{json}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn warn_and_audit_say_would_violate_in_psa_words() {
+        let s = settings(
+            json!({"level": "privileged", "requireReadOnlyRootFilesystem": false,
+                                "warn": {"level": "baseline"}, "audit": {"level": "baseline", "version": "v1.30"}}),
+        );
+        let j = judge(&s, &Policy::from_settings(&s), &violating());
+        assert_eq!(j.enforce, None);
+        assert_eq!(
+            j.warn.as_deref(),
+            Some(
+                r#"would violate PodSecurity "baseline:latest": non-default capabilities (container "app" must not include "NET_RAW" in securityContext.capabilities.add), host namespaces (hostPID=true), privileged (container "app" must not set securityContext.privileged=true)"#
+            )
+        );
+        assert_eq!(
+            j.audit.as_deref(),
+            Some(
+                r#"would violate PodSecurity "baseline:v1.30": non-default capabilities (container "app" must not include "NET_RAW" in securityContext.capabilities.add), host namespaces (hostPID=true), privileged (container "app" must not set securityContext.privileged=true)"#
+            )
+        );
+        // Our control is judged in every mode that checks something.
+        let s = settings(json!({"level": "privileged", "warn": {"level": "restricted"}}));
+        let j = judge(
+            &s,
+            &Policy::from_settings(&s),
+            &pod(r#"{"spec":{"containers":[{"name":"a"}]}}"#),
+        );
+        let warn = j.warn.unwrap();
+        assert!(warn.starts_with(r#"would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false"#), "{warn}");
+        assert!(warn.ends_with(r#"; would violate requireReadOnlyRootFilesystem: readOnlyRootFilesystem != true (container "a" must set securityContext.readOnlyRootFilesystem=true)"#), "{warn}");
+    }
+
+    #[test]
+    fn a_warning_is_worked_out_only_when_enforce_lets_the_pod_through() {
+        let s = settings(
+            json!({"level": "baseline", "warn": {"level": "restricted"}, "audit": {"level": "restricted"}}),
+        );
+        let j = judge(&s, &Policy::from_settings(&s), &violating());
+        assert!(j.enforce.is_some() && j.audit.is_some());
+        assert_eq!(j.warn, None);
+        // Warn reuses what audit found, and what enforce found nothing in.
+        let p = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"readOnlyRootFilesystem":true,"capabilities":{"add":["NET_ADMIN"]}}}]}}"#,
+        );
+        let s = settings(
+            json!({"level": "privileged", "warn": {"level": "restricted"}, "audit": {"level": "restricted", "version": "v1.21"}}),
+        );
+        let j = judge(&s, &Policy::from_settings(&s), &p);
+        let (warn, audit) = (j.warn.unwrap(), j.audit.unwrap());
+        assert!(
+            warn.contains("unrestricted capabilities") && !warn.contains("non-default"),
+            "{warn}"
+        );
+        // v1.21: capabilities_restricted does not exist yet; the baseline control judges.
+        assert!(audit.contains("non-default capabilities"), "{audit}");
+        assert_eq!(
+            warn.split_once("\": ").unwrap().1.split(", ").next(),
+            Some("allowPrivilegeEscalation != false (container \"a\" must set securityContext.allowPrivilegeEscalation=false)")
+        );
+    }
+
+    fn request(object: Value, settings: Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "settings": settings,
+            "request": {
+                "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                "resource": {"group": "", "version": "v1", "resource": "pods"},
+                "operation": "CREATE", "namespace": "team-a",
+                "userInfo": {"username": "alice"},
+                "object": object,
+            }
+        }))
+        .unwrap()
+    }
+
+    fn privileged_pod() -> Value {
+        json!({"kind": "Pod", "metadata": {"name": "p"},
+               "spec": {"containers": [{"name": "app", "image": "nginx", "securityContext": {"privileged": true}}]}})
+    }
+
+    #[test]
+    fn responses_carry_psa_warnings_and_audit_annotations() {
+        let r = validate(&request(
+            privileged_pod(),
+            json!({"level": "privileged", "warn": {"level": "baseline"}, "audit": {"level": "baseline"},
+                   "requireReadOnlyRootFilesystem": false}),
+        ));
+        assert!(r.accepted);
+        let text = r#"would violate PodSecurity "baseline:latest": privileged (container "app" must not set securityContext.privileged=true)"#;
+        assert_eq!(r.warnings, Some(vec![text.to_owned()]));
+        let annotations = r.audit_annotations.unwrap();
+        assert_eq!(annotations[AUDIT_VIOLATIONS_ANNOTATION], text);
+        assert_eq!(annotations[ENFORCE_POLICY_ANNOTATION], "privileged:latest");
+        assert_eq!(annotations.len(), 2);
+
+        // Refused: no warning; the audit annotation and enforce-policy still.
+        let r = validate(&request(
+            privileged_pod(),
+            json!({"level": "baseline", "version": "v1.30", "warn": {"level": "restricted"}, "audit": {"level": "restricted"}}),
+        ));
+        assert!(!r.accepted);
+        assert_eq!(r.warnings, None);
+        let annotations = r.audit_annotations.unwrap();
+        assert_eq!(annotations[ENFORCE_POLICY_ANNOTATION], "baseline:v1.30");
+        assert!(annotations[AUDIT_VIOLATIONS_ANNOTATION].starts_with(
+            r#"would violate PodSecurity "restricted:latest": privileged (container "app" must not set securityContext.privileged=true), allowPrivilegeEscalation != false"#
+        ));
+
+        // Compliant everywhere: only enforce-policy.
+        let compliant = json!({"kind": "Pod", "spec": {"containers": [{"name": "app", "securityContext": {"readOnlyRootFilesystem": true}}]}});
+        let r = validate(&request(
+            compliant,
+            json!({"level": "baseline", "audit": {"level": "baseline"}}),
+        ));
+        assert!(r.accepted && r.warnings.is_none(), "{r:?}");
+        assert_eq!(
+            r.audit_annotations,
+            Some(HashMap::from([(
+                ENFORCE_POLICY_ANNOTATION.to_owned(),
+                "baseline:latest".to_owned()
+            )]))
+        );
+    }
+
+    #[test]
+    fn exemptions_exempt_every_mode_and_settings_of_before_answer_as_before() {
+        let r = validate(&request(
+            privileged_pod(),
+            json!({"level": "privileged", "warn": {"level": "baseline"}, "exemptions": {"namespaces": ["team-a"]}}),
+        ));
+        assert!(r.accepted && r.warnings.is_none());
+        assert_eq!(r.audit_annotations.unwrap()["exempt"], "namespace");
+        let r = validate(&request(privileged_pod(), json!({"level": "baseline"})));
+        assert!(!r.accepted && r.audit_annotations.is_none());
+    }
+
+    #[test]
+    fn workloads_are_refused_on_enforce_and_warned_like_pods() {
+        let deployment =
+            json!({"kind": "Deployment", "spec": {"template": {"spec": privileged_pod()["spec"]}}});
+        let payload = |settings: Value| {
+            serde_json::to_vec(&json!({"settings": settings, "request": {
+                "kind": {"group": "apps", "version": "v1", "kind": "Deployment"},
+                "resource": {"group": "apps", "version": "v1", "resource": "deployments"},
+                "operation": "CREATE", "namespace": "team-a", "object": deployment}}))
+            .unwrap()
+        };
+        let r = validate(&payload(
+            json!({"level": "baseline", "audit": {"level": "baseline"}}),
+        ));
+        assert!(!r.accepted);
+        assert!(r
+            .message
+            .unwrap()
+            .starts_with(r#"violates PodSecurity "baseline:latest": privileged"#));
+        let r = validate(&payload(
+            json!({"level": "privileged", "warn": {"level": "baseline"}}),
+        ));
+        assert!(r.accepted);
+        assert!(r.warnings.unwrap()[0]
+            .starts_with(r#"would violate PodSecurity "baseline:latest": privileged"#));
+    }
+
+    #[test]
+    fn exclusions_apply_in_every_mode_and_are_noted_once() {
+        let r = validate(&request(
+            privileged_pod(),
+            json!({"level": "baseline", "warn": {"level": "baseline", "version": "v1.10"},
+                   "audit": {"level": "baseline", "version": "v1.0"}, "requireReadOnlyRootFilesystem": false,
+                   "exclusions": [{"control": "privileged", "containers": ["app"], "images": ["docker.io/library/nginx:*"]}]}),
+        ));
+        assert!(r.accepted, "{r:?}");
+        let warnings = r.warnings.unwrap();
+        assert_eq!(
+            warnings,
+            ["exclusion in use: control \"privileged\" excluded for container \"app\""]
+        );
+        assert!(!r
+            .audit_annotations
+            .unwrap()
+            .contains_key(AUDIT_VIOLATIONS_ANNOTATION));
+    }
+
+    #[test]
+    fn warnings_judge_the_object_as_it_will_be_stored() {
+        let bare =
+            json!({"kind": "Pod", "spec": {"containers": [{"name": "app", "image": "nginx"}]}});
+        let r = validate(&request(
+            bare,
+            json!({"mutate": true, "warn": {"level": "restricted"}, "audit": {"level": "restricted"}}),
+        ));
+        assert!(r.accepted && r.mutated_object.is_some(), "{r:?}");
+        // The secure defaults made it compliant: no PSA warning, no audit violation.
+        let warnings = r.warnings.unwrap();
+        assert!(
+            warnings.iter().all(|w| !w.contains("would violate")),
+            "{warnings:?}"
+        );
+        let annotations = r.audit_annotations.unwrap();
+        assert_eq!(annotations[ENFORCE_POLICY_ANNOTATION], "restricted:latest");
+        assert!(!annotations.contains_key(AUDIT_VIOLATIONS_ANNOTATION));
+        // What the defaults cannot fix is still refused; the audit judged the object as sent.
+        let r = validate(&request(
+            privileged_pod(),
+            json!({"mutate": true, "audit": {"level": "baseline"}}),
+        ));
+        assert!(!r.accepted);
+        assert!(r.audit_annotations.unwrap()[AUDIT_VIOLATIONS_ANNOTATION].contains("privileged"));
+    }
+}

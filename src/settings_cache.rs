@@ -1,0 +1,53 @@
+//! The settings of the last request, kept as read: policy-server sends a policy the same
+//! settings with every request, and reading them again (serde_json, at the size-optimized
+//! level dependencies are built at) cost as much as judging a pod in one more mode.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::settings::Settings;
+
+thread_local! {
+    /// The settings' JSON text (`None`: absent) and what it was read as. Only settings
+    /// that were read without error are kept, so an error is always explained afresh.
+    static LAST: RefCell<Option<(Option<String>, Rc<Settings>)>> = const { RefCell::new(None) };
+}
+
+/// The settings `raw` reads as (`None`: absent, the defaults), read once for as long as
+/// requests keep sending the same text.
+pub fn settings(raw: Option<&str>) -> Result<Rc<Settings>, String> {
+    let hit = LAST.with_borrow(|last| match last {
+        Some((text, settings)) if text.as_deref() == raw => Some(settings.clone()),
+        _ => None,
+    });
+    if let Some(settings) = hit {
+        return Ok(settings);
+    }
+    let settings = Rc::new(match raw {
+        Some(raw) => Settings::from_json(raw)?,
+        None => Settings::default(),
+    });
+    LAST.set(Some((raw.map(str::to_owned), settings.clone())));
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::Level;
+
+    #[test]
+    fn the_same_text_is_read_once_and_another_afresh() {
+        let a = settings(Some(r#"{"level":"baseline"}"#)).unwrap();
+        let again = settings(Some(r#"{"level":"baseline"}"#)).unwrap();
+        assert!(Rc::ptr_eq(&a, &again));
+        assert_eq!(a.level, Level::Baseline);
+        let b = settings(Some("{}")).unwrap();
+        assert_eq!(b.level, Level::Restricted);
+        assert!(settings(Some(r#"{"level":"x"}"#)).is_err());
+        // An error is not kept: the last good settings are.
+        assert!(Rc::ptr_eq(&b, &settings(Some("{}")).unwrap()));
+        assert_eq!(*settings(None).unwrap(), Settings::default());
+        assert!(settings(Some(r#"{"level":"x"}"#)).is_err());
+    }
+}
