@@ -31,6 +31,8 @@ denied() { [ "$status" -eq 0 ] && echo "$output" | grep -Eq '"allowed": *false';
 says() { echo "$output" | grep -Fq -- "$1"; }
 # Settings refused by validate_settings: kwctl and wapc-run say why on stderr.
 says_anywhere() { printf '%s\n%s\n' "$output" "$stderr" | grep -Fq -- "$1"; }
+# kwctl writes `"warnings":null`, this project's runner no key: neither is a warning.
+no_warnings() { ! echo "$output" | grep -Eq '"warnings": *\['; }
 # A function (not `! says`, which bats does not count as a failure mid-test).
 never_says() { ! echo "$output" | grep -Fq -- "$1"; }
 
@@ -250,22 +252,34 @@ MESH='{"exclusions":[{"control":"capabilities_restricted","images":["docker.io/i
   run_policy test_data/pod_privileged.json '{"level":"baseline","warn":{"level":"restricted"},"audit":{"level":"restricted","version":"v1.30"}}'
   denied
   says 'would violate PodSecurity \"restricted:v1.30\"'
-  never_says '"warnings"'
+  no_warnings
 }
 
-# Host capabilities from a recorded session: only through this project's runner (kwctl
-# needs the annotated module to grant them).
+# Host capabilities from a recorded session (the format of kwctl's
+# --record-host-capabilities-interactions): kwctl replays it on the annotated module, whose
+# metadata grants the namespace; this project's runner answers from it as policy-server would.
+run_with_session() {
+  local request="$1" settings="$2" session="$3"
+  if command -v kwctl >/dev/null 2>&1; then
+    run --separate-stderr kwctl run "$POLICY" -r "$request" --settings-json "$settings" \
+      --allow-context-aware --replay-host-capabilities-interactions "$session"
+  else
+    run --separate-stderr target/debug/examples/wapc-run "$POLICY" "$request" "$settings" "$session"
+  fi
+  echo "policy answer to $request with $settings and $session (status $status): $output"
+}
+
 @test "levels from namespace labels: the namespace's enforce and warn labels apply" {
-  run target/debug/examples/wapc-run policy.wasm test_data/pod_privileged.json '{"levelsFromNamespaceLabels":true,"level":"privileged","requireReadOnlyRootFilesystem":false}' test_data/session_default_baseline.yml
+  run_with_session test_data/pod_privileged.json '{"levelsFromNamespaceLabels":true,"level":"privileged","requireReadOnlyRootFilesystem":false}' test_data/session_default_baseline.yml
   denied
   says 'violates PodSecurity \"baseline:latest\": host namespaces (hostPID=true)'
-  run target/debug/examples/wapc-run policy.wasm test_data/pod_baseline_only.json '{"levelsFromNamespaceLabels":true,"level":"privileged","requireReadOnlyRootFilesystem":false}' test_data/session_default_baseline.yml
+  run_with_session test_data/pod_baseline_only.json '{"levelsFromNamespaceLabels":true,"level":"privileged","requireReadOnlyRootFilesystem":false}' test_data/session_default_baseline.yml
   allowed
   says 'would violate PodSecurity \"restricted:v1.30\": allowPrivilegeEscalation != false'
 }
 
 @test "levels from namespace labels: a namespace that cannot be read refuses" {
-  run target/debug/examples/wapc-run policy.wasm test_data/pod_compliant.json '{"levelsFromNamespaceLabels":true}'
+  run_policy test_data/pod_compliant.json '{"levelsFromNamespaceLabels":true}'
   denied
   says 'cannot read the PodSecurity levels of this request'
 }

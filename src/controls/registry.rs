@@ -1,0 +1,147 @@
+//! What a control is: its level, its revisions (one per policy version that changed it),
+//! the pods a revision is relaxed for, and how an exclusion selects what it forgives.
+
+use super::table::CONTROLS;
+use super::Violation;
+use crate::pod::{Container, ObjectMeta, PodView};
+
+/// A Pod Security Standard level, from the least strict: `Privileged` checks nothing (a
+/// mode at that level is off), and no control belongs to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Privileged,
+    Baseline,
+    Restricted,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Privileged => "privileged",
+            Level::Baseline => "baseline",
+            Level::Restricted => "restricted",
+        }
+    }
+}
+
+pub type CheckFn = fn(&PodView) -> Option<Violation>;
+
+/// Pods a revision lets through whatever they set, because the setting means nothing there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relaxed {
+    Never,
+    /// `spec.os.name: windows`: the API server forbids the Linux-only fields these
+    /// controls require, so PSA (from v1.25) does not require them.
+    ForWindowsPods,
+    /// `spec.hostUsers: false`: root and /proc are the user namespace's own (PSA v1.35+).
+    ForUserNamespacePods,
+}
+
+/// One revision of a control, in force from policy version `v1.<since>` until the next one.
+pub struct Revision {
+    pub since: u32,
+    pub check: CheckFn,
+    pub relaxed: Relaxed,
+    /// Baseline controls that this (restricted) revision replaces at the restricted level.
+    pub overrides: &'static [&'static str],
+}
+
+impl Revision {
+    /// Runs the revision's check, unless the pod is one it is relaxed for.
+    ///
+    /// A relaxed restricted revision still never lets through what the baseline control it
+    /// replaces refuses: for such a pod that control judges instead. PSA (from v1.25) lets a
+    /// Windows pod through `capabilities_restricted` and `seccompProfile_restricted`
+    /// whatever it sets, counting on the API server to refuse those fields on Windows pods,
+    /// so a Windows pod adding `SYS_ADMIN` or asking for `Unconfined` passed restricted yet
+    /// failed baseline. Here it fails both: restricted is never looser than baseline.
+    pub fn check(&self, pod: &PodView) -> Option<Violation> {
+        let relaxed = match self.relaxed {
+            Relaxed::Never => false,
+            Relaxed::ForWindowsPods => pod.spec.is_windows(),
+            Relaxed::ForUserNamespacePods => pod.spec.in_user_namespace(),
+        };
+        if relaxed {
+            return self.overrides.iter().find_map(|id| {
+                CONTROLS
+                    .iter()
+                    .find(|c| c.id == *id)?
+                    .revision_at(self.since)?
+                    .check(pod)
+            });
+        }
+        (self.check)(pod)
+    }
+
+    pub(super) const fn relaxed(self, relaxed: Relaxed) -> Revision {
+        Revision { relaxed, ..self }
+    }
+}
+
+pub struct Control {
+    /// The control's name, as Pod Security Admission names its check.
+    pub id: &'static str,
+    pub level: Level,
+    pub revisions: &'static [Revision],
+    /// What an exclusion can select: containers (by image or name), or only the pod's values.
+    pub scope: Scope,
+    /// How an exclusion's `values` are taken out of the pod; `None`: the control has none.
+    pub forgive: Option<Forgive>,
+}
+
+/// Whether a control judges each container or the pod as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Pod,
+    Container,
+}
+
+/// Takes an exclusion's forgiven values out of a view of the pod, returning those it took.
+#[derive(Debug, Clone, Copy)]
+pub enum Forgive {
+    /// From one container (and the annotations that name it).
+    Container(fn(&mut ObjectMeta, &mut Container, &[String]) -> Vec<String>),
+    /// From the pod.
+    Pod(fn(&mut PodView, &[String]) -> Vec<String>),
+}
+
+pub(super) const fn rev(since: u32, check: CheckFn) -> Revision {
+    Revision {
+        since,
+        check,
+        relaxed: Relaxed::Never,
+        overrides: &[],
+    }
+}
+
+pub(super) const fn rev_over(
+    since: u32,
+    check: CheckFn,
+    overrides: &'static [&'static str],
+) -> Revision {
+    Revision {
+        since,
+        check,
+        relaxed: Relaxed::Never,
+        overrides,
+    }
+}
+
+impl Control {
+    /// The revision in force at policy version `v1.<minor>`, if the control exists there.
+    pub fn revision_at(&self, minor: u32) -> Option<&Revision> {
+        revision_index(self, minor).map(|i| &self.revisions[i])
+    }
+}
+
+/// The index of `control`'s revision in force at `v1.<minor>` (the last one since then).
+pub(super) const fn revision_index(control: &Control, minor: u32) -> Option<usize> {
+    let mut i = control.revisions.len();
+    while i > 0 {
+        i -= 1;
+        if control.revisions[i].since <= minor {
+            return Some(i);
+        }
+    }
+    None
+}

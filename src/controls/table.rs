@@ -1,0 +1,231 @@
+//! The one table of controls: which control belongs to which level from which policy
+//! version, in message order.
+//!
+//! Naming rule for revisions: a control with one check names it `check`; a control whose
+//! check changed names each `check_v1_<N>`, after the policy version it is in force from.
+
+use super::registry::{rev, rev_over, Control, Forgive, Level, Relaxed, Scope};
+use super::{
+    allow_privilege_escalation, app_armor_profile, capabilities_baseline, capabilities_restricted,
+    host_namespaces, host_path_volumes, host_ports, host_probes_and_host_lifecycle, privileged,
+    proc_mount, read_only_root_filesystem, restricted_volumes, run_as_non_root, run_as_user,
+    se_linux_options, seccomp_profile, sysctls, windows_host_process,
+};
+
+/// The newest policy version whose controls this policy knows; `latest` means this one,
+/// and any newer `v1.x` is evaluated as this one, as Pod Security Admission does.
+pub const NEWEST_KNOWN_MINOR: u32 = 37;
+
+/// Every control. The order is the order of violations in a rejection message: Pod
+/// Security Admission sorts baseline check IDs, then restricted check IDs, by byte order.
+pub static CONTROLS: &[Control] = &[
+    // --- baseline ---
+    Control {
+        id: "appArmorProfile",
+        level: Level::Baseline,
+        revisions: &[rev(0, app_armor_profile::check)],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(app_armor_profile::forgive)),
+    },
+    Control {
+        id: "capabilities_baseline",
+        level: Level::Baseline,
+        revisions: &[rev(0, capabilities_baseline::check)],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(capabilities_baseline::forgive)),
+    },
+    Control {
+        id: "hostNamespaces",
+        level: Level::Baseline,
+        revisions: &[rev(0, host_namespaces::check)],
+        scope: Scope::Pod,
+        forgive: Some(Forgive::Pod(host_namespaces::forgive)),
+    },
+    Control {
+        id: "hostPathVolumes",
+        level: Level::Baseline,
+        revisions: &[rev(0, host_path_volumes::check)],
+        scope: Scope::Pod,
+        forgive: Some(Forgive::Pod(host_path_volumes::forgive)),
+    },
+    Control {
+        id: "hostPorts",
+        level: Level::Baseline,
+        revisions: &[rev(0, host_ports::check)],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(host_ports::forgive)),
+    },
+    Control {
+        id: "hostProbesAndHostLifecycle",
+        level: Level::Baseline,
+        revisions: &[rev(34, host_probes_and_host_lifecycle::check)],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(host_probes_and_host_lifecycle::forgive)),
+    },
+    Control {
+        id: "privileged",
+        level: Level::Baseline,
+        revisions: &[rev(0, privileged::check)],
+        scope: Scope::Container,
+        forgive: None,
+    },
+    Control {
+        id: "procMount",
+        level: Level::Baseline,
+        revisions: &[
+            rev(0, proc_mount::check),
+            rev(35, proc_mount::check).relaxed(Relaxed::ForUserNamespacePods),
+        ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(proc_mount::forgive)),
+    },
+    Control {
+        id: "seLinuxOptions",
+        level: Level::Baseline,
+        revisions: &[
+            rev(0, se_linux_options::check_v1_0),
+            rev(31, se_linux_options::check_v1_31),
+        ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(se_linux_options::forgive)),
+    },
+    Control {
+        id: "seccompProfile_baseline",
+        level: Level::Baseline,
+        revisions: &[
+            rev(0, seccomp_profile::baseline_annotations),
+            rev(19, seccomp_profile::baseline_fields),
+        ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(seccomp_profile::forgive)),
+    },
+    Control {
+        id: "sysctls",
+        level: Level::Baseline,
+        revisions: &[
+            rev(0, sysctls::check_v1_0),
+            rev(27, sysctls::check_v1_27),
+            rev(29, sysctls::check_v1_29),
+            rev(32, sysctls::check_v1_32),
+            rev(37, sysctls::check_v1_37),
+        ],
+        scope: Scope::Pod,
+        forgive: Some(Forgive::Pod(sysctls::forgive)),
+    },
+    Control {
+        id: "windowsHostProcess",
+        level: Level::Baseline,
+        revisions: &[rev(0, windows_host_process::check)],
+        scope: Scope::Container,
+        forgive: None,
+    },
+    // --- restricted ---
+    Control {
+        id: "allowPrivilegeEscalation",
+        level: Level::Restricted,
+        revisions: &[
+            rev(8, allow_privilege_escalation::check),
+            rev(25, allow_privilege_escalation::check).relaxed(Relaxed::ForWindowsPods),
+        ],
+        scope: Scope::Container,
+        forgive: None,
+    },
+    Control {
+        id: "capabilities_restricted",
+        level: Level::Restricted,
+        revisions: &[
+            rev_over(
+                22,
+                capabilities_restricted::check,
+                &["capabilities_baseline"],
+            ),
+            rev_over(
+                25,
+                capabilities_restricted::check,
+                &["capabilities_baseline"],
+            )
+            .relaxed(Relaxed::ForWindowsPods),
+        ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(capabilities_baseline::forgive)),
+    },
+    Control {
+        id: "procMount_restricted",
+        level: Level::Restricted,
+        revisions: &[rev_over(35, proc_mount::check, &["procMount"])],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(proc_mount::forgive)),
+    },
+    Control {
+        id: "restrictedVolumes",
+        level: Level::Restricted,
+        revisions: &[rev_over(0, restricted_volumes::check, &["hostPathVolumes"])],
+        scope: Scope::Pod,
+        forgive: Some(Forgive::Pod(restricted_volumes::forgive)),
+    },
+    Control {
+        id: "runAsNonRoot",
+        level: Level::Restricted,
+        revisions: &[
+            rev(0, run_as_non_root::check),
+            rev(35, run_as_non_root::check).relaxed(Relaxed::ForUserNamespacePods),
+        ],
+        scope: Scope::Container,
+        forgive: None,
+    },
+    Control {
+        id: "runAsUser",
+        level: Level::Restricted,
+        revisions: &[
+            rev(23, run_as_user::check),
+            rev(35, run_as_user::check).relaxed(Relaxed::ForUserNamespacePods),
+        ],
+        scope: Scope::Container,
+        forgive: None,
+    },
+    Control {
+        id: "seccompProfile_restricted",
+        level: Level::Restricted,
+        revisions: &[
+            rev_over(
+                19,
+                seccomp_profile::restricted,
+                &["seccompProfile_baseline"],
+            ),
+            rev_over(
+                25,
+                seccomp_profile::restricted,
+                &["seccompProfile_baseline"],
+            )
+            .relaxed(Relaxed::ForWindowsPods),
+        ],
+        scope: Scope::Container,
+        forgive: Some(Forgive::Container(seccomp_profile::forgive)),
+    },
+];
+
+/// This policy's own control beyond the standard, switched by `requireReadOnlyRootFilesystem`
+/// at every level and version (so its one revision is v1.0).
+pub static READ_ONLY_ROOT_FILESYSTEM: Control = Control {
+    id: "readOnlyRootFilesystem",
+    level: Level::Baseline,
+    revisions: &[rev(0, read_only_root_filesystem::check)],
+    scope: Scope::Container,
+    forgive: None,
+};
+
+/// Every control by the name settings use: PSA's check IDs, then ours.
+pub fn all_named() -> impl Iterator<Item = &'static Control> {
+    CONTROLS
+        .iter()
+        .chain(std::iter::once(&READ_ONLY_ROOT_FILESYSTEM))
+}
+
+pub fn named(id: &str) -> Option<&'static Control> {
+    all_named().find(|c| c.id == id)
+}
+
+/// A control of the standard by its ID, with its place in [`CONTROLS`].
+pub fn indexed(id: &str) -> Option<(usize, &'static Control)> {
+    CONTROLS.iter().enumerate().find(|(_, c)| c.id == id)
+}
