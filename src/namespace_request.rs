@@ -40,10 +40,11 @@ pub fn respond(
 fn is_namespace(request: &AdmissionRequest) -> bool {
     match &request.resource {
         Some(r) => {
-            r.group.as_deref().unwrap_or("") == "" && r.resource.as_deref() == Some("namespaces")
+            r.group.as_deref().unwrap_or("").is_empty()
+                && r.resource.as_deref() == Some("namespaces")
         }
         None => request.kind.as_ref().is_some_and(|k| {
-            k.group.as_deref().unwrap_or("") == "" && k.kind.as_deref() == Some("Namespace")
+            k.group.as_deref().unwrap_or("").is_empty() && k.kind.as_deref() == Some("Namespace")
         }),
     }
 }
@@ -381,7 +382,7 @@ fn forbidden_reasons(settings: &Settings, enforce: LevelVersion, pod: &PodView) 
 
 #[cfg(test)]
 mod tests {
-    use crate::namespace_labels::tests::{cluster, labels, FakeCluster};
+    use crate::namespace_labels::tests::{labels, FakeCluster};
     use crate::verdict::validate_with;
     use serde_json::{json, Value};
 
