@@ -13,8 +13,8 @@ use kubewarden_policy_sdk::response::ValidationResponse;
 use serde::Deserialize;
 
 use crate::controls::{
-    self, read_only_root_filesystem, Level, Violation, CONTROLS, CONTROL_COUNT, NEWEST_KNOWN_MINOR,
-    READ_ONLY_ROOT_FILESYSTEM,
+    self, read_only_root_filesystem, Level, Relaxed, Revision, Violation, CONTROLS, CONTROL_COUNT,
+    NEWEST_KNOWN_MINOR, READ_ONLY_ROOT_FILESYSTEM,
 };
 use crate::exclusions::{self, Outcome};
 use crate::pod::PodView;
@@ -195,116 +195,177 @@ const ENFORCE: usize = 0;
 const AUDIT: usize = 1;
 const WARN: usize = 2;
 
-/// Judges a pod in every mode: each control revision that applies in some mode is run once,
-/// with the exclusions (which apply in every mode), and our extra control once.
+/// Judges a pod in every mode: each control revision that applies in some mode is run once
+/// (and, without exclusions, each check function once for the pods it is not relaxed for:
+/// most revisions differ only in what they relax), with the exclusions (which apply in
+/// every mode), and our extra control once.
 pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgement {
     let modes = [policy.enforce, policy.audit, policy.warn];
     let numbers = modes.map(LevelVersion::numbers);
-    let mut lists: [Vec<Violation>; 3] = Default::default();
-    // Where each control's violation sits in the audit list (index + 1; 0: none), for the
-    // warn mode to reuse.
-    let mut audit_at = [0u8; CONTROL_COUNT];
-    let mut scratch = Outcome::default();
-    let run = |c: usize, number: u8, scratch: &mut Outcome| -> Option<Violation> {
-        let control = &CONTROLS[c];
-        let revision = &control.revisions[usize::from(number) - 1];
-        let before = scratch.violations.len();
-        exclusions::check_control(
-            control,
-            |p| revision.check(p),
-            pod,
-            &settings.exclusions,
-            scratch,
-        );
-        (scratch.violations.len() > before)
-            .then(|| scratch.violations.pop())
-            .flatten()
+    let mut run = Runs {
+        settings,
+        pod,
+        numbers,
+        lists: Default::default(),
+        at: [[0; CONTROL_COUNT]; 3],
+        memo: [(0, 0, 0); MEMO],
+        memos: 0,
+        scratch: Outcome::default(),
+        ours: None,
     };
+    let enforce = run.mode(ENFORCE, modes[ENFORCE], false);
+    let passed = enforce.is_none();
+    let audit = if passed && implied_by_enforce(settings, policy.enforce, policy.audit) {
+        None
+    } else {
+        run.mode(AUDIT, modes[AUDIT], true)
+    };
+    // PSA adds no warning to a request it refuses: warn is judged only for the others.
+    let warn = if passed && !implied_by_enforce(settings, policy.enforce, policy.warn) {
+        run.mode(WARN, modes[WARN], true)
+    } else {
+        None
+    };
+    // A control with several revisions in play may note the same exclusion twice.
+    let mut used = run.scratch.used;
+    used.dedup();
+    ModesJudgement {
+        enforce,
+        audit,
+        warn,
+        exclusions_used: used,
+    }
+}
 
-    // Enforce and audit.
-    for c in 0..CONTROL_COUNT {
-        let (e, a) = (numbers[ENFORCE][c], numbers[AUDIT][c]);
-        let enforced = (e != 0).then(|| run(c, e, &mut scratch)).flatten();
-        let audited = match a {
-            0 => None,
-            same if same == e => enforced.clone(),
-            other => run(c, other, &mut scratch),
-        };
-        if let Some(v) = enforced {
-            lists[ENFORCE].push(v);
+/// Whether a mode must find nothing in a pod the enforce mode let through: a level no
+/// stricter at the same version, since restricted never accepts what baseline refuses
+/// (`Revision::check`; tests/properties.rs holds it for any pod at every version) and our
+/// control is the same in every mode. Not with exclusions: they name one control, and a
+/// restricted control forgiven does not forgive the baseline control it replaces.
+fn implied_by_enforce(settings: &Settings, enforce: LevelVersion, other: LevelVersion) -> bool {
+    settings.exclusions.is_empty()
+        && enforce.checks_something()
+        && other.level <= enforce.level
+        && other.version.effective_minor() == enforce.version.effective_minor()
+}
+
+/// Room for every check function's result (each control has at most a few).
+const MEMO: usize = 2 * CONTROL_COUNT;
+
+/// The checks of one request, across modes.
+struct Runs<'s, 'p, 'a> {
+    settings: &'s Settings,
+    pod: &'p PodView<'a>,
+    numbers: [&'static [u8; CONTROL_COUNT]; 3],
+    /// Each mode's violations, in message order.
+    lists: [Vec<Violation>; 3],
+    /// Where each mode's violation of each control is in its list (index + 1; 0: none).
+    at: [[u8; CONTROL_COUNT]; 3],
+    /// Check functions run (address), and where their result is: mode, index + 1.
+    memo: [(usize, u8, u8); MEMO],
+    memos: usize,
+    scratch: Outcome,
+    /// Our control's result, once run.
+    ours: Option<Option<Violation>>,
+}
+
+impl Runs<'_, '_, '_> {
+    /// The violations of mode `m` and its message, `None` when it finds nothing.
+    fn mode(&mut self, m: usize, mode: LevelVersion, would: bool) -> Option<String> {
+        if !mode.checks_something() {
+            return None;
         }
-        if let Some(v) = audited {
-            lists[AUDIT].push(v);
-            audit_at[c] = lists[AUDIT].len() as u8;
+        for (c, control) in CONTROLS.iter().enumerate() {
+            let n = self.numbers[m][c];
+            if n == 0 {
+                continue;
+            }
+            // The same revision in an earlier mode: the same result.
+            if let Some(p) = (0..m).find(|&p| self.numbers[p][c] == n) {
+                let found = self.at[p][c];
+                self.copy(m, c, p, found);
+                continue;
+            }
+            let revision = &control.revisions[usize::from(n) - 1];
+            let plain = self.settings.exclusions.is_empty() && !relaxed_for(revision, self.pod);
+            let key = revision.check as usize;
+            if plain {
+                if let Some(&(_, p, found)) = self.memo[..self.memos].iter().find(|e| e.0 == key) {
+                    self.copy(m, c, usize::from(p), found);
+                    continue;
+                }
+            }
+            let violation = if plain {
+                (revision.check)(self.pod)
+            } else {
+                let before = self.scratch.violations.len();
+                exclusions::check_control(
+                    control,
+                    |p| revision.check(p),
+                    self.pod,
+                    &self.settings.exclusions,
+                    &mut self.scratch,
+                );
+                (self.scratch.violations.len() > before)
+                    .then(|| self.scratch.violations.pop())
+                    .flatten()
+            };
+            if let Some(v) = violation {
+                self.lists[m].push(v);
+                self.at[m][c] = self.lists[m].len() as u8;
+            }
+            if plain && self.memos < MEMO {
+                self.memo[self.memos] = (key, m as u8, self.at[m][c]);
+                self.memos += 1;
+            }
+        }
+        let standard = self.lists[m].len();
+        if self.settings.require_read_only_root_filesystem {
+            if let Some(v) = self.ours() {
+                self.lists[m].push(v);
+            }
+        }
+        describe_mode(mode, &mut self.lists[m], standard, would)
+    }
+
+    /// Mode `m`'s result for control `c` is mode `p`'s at `found` (index + 1; 0: none).
+    fn copy(&mut self, m: usize, c: usize, p: usize, found: u8) {
+        if found == 0 {
+            return;
+        }
+        if let Some(v) = self.lists[p].get(usize::from(found) - 1).cloned() {
+            self.lists[m].push(v);
+            self.at[m][c] = self.lists[m].len() as u8;
         }
     }
-    let ours_needed = settings.require_read_only_root_filesystem;
-    let mut ours: Option<Option<Violation>> = None;
-    let mut our_check = |scratch: &mut Outcome| -> Option<Violation> {
-        ours.get_or_insert_with(|| {
-            let before = scratch.violations.len();
+
+    /// Our control's violation, run once.
+    fn ours(&mut self) -> Option<Violation> {
+        if self.ours.is_none() {
+            let before = self.scratch.violations.len();
             exclusions::check_control(
                 &READ_ONLY_ROOT_FILESYSTEM,
                 read_only_root_filesystem::check,
-                pod,
-                &settings.exclusions,
-                scratch,
+                self.pod,
+                &self.settings.exclusions,
+                &mut self.scratch,
             );
-            (scratch.violations.len() > before)
-                .then(|| scratch.violations.pop())
-                .flatten()
-        })
-        .clone()
-    };
-    let mut judgement = ModesJudgement::default();
-    for m in [ENFORCE, AUDIT] {
-        if !modes[m].checks_something() {
-            continue;
+            let v = (self.scratch.violations.len() > before)
+                .then(|| self.scratch.violations.pop())
+                .flatten();
+            self.ours = Some(v);
         }
-        let standard = lists[m].len();
-        if ours_needed {
-            if let Some(v) = our_check(&mut scratch) {
-                lists[m].push(v);
-            }
-        }
-        let message = describe_mode(modes[m], &mut lists[m], standard, m != ENFORCE);
-        if m == ENFORCE {
-            judgement.enforce = message;
-        } else {
-            judgement.audit = message;
-        }
+        self.ours.clone().flatten()
     }
+}
 
-    // Warn, only for a pod that enforce lets through: a revision enforce ran found nothing.
-    if judgement.enforce.is_none() && modes[WARN].checks_something() {
-        let mut warned = Vec::new();
-        for c in 0..CONTROL_COUNT {
-            let w = numbers[WARN][c];
-            if w == 0 || w == numbers[ENFORCE][c] {
-                continue;
-            }
-            let violation = if w == numbers[AUDIT][c] {
-                match audit_at[c] {
-                    0 => None,
-                    at => lists[AUDIT].get(usize::from(at) - 1).cloned(),
-                }
-            } else {
-                run(c, w, &mut scratch)
-            };
-            warned.extend(violation);
-        }
-        let standard = warned.len();
-        if ours_needed {
-            warned.extend(our_check(&mut scratch));
-        }
-        judgement.warn = describe_mode(modes[WARN], &mut warned, standard, true);
+/// Whether `revision` relaxes its check for this pod (and so judges it otherwise).
+fn relaxed_for(revision: &Revision, pod: &PodView) -> bool {
+    match revision.relaxed {
+        Relaxed::Never => false,
+        Relaxed::ForWindowsPods => pod.spec.is_windows(),
+        Relaxed::ForUserNamespacePods => pod.spec.in_user_namespace(),
     }
-
-    // A control with several revisions in play may note the same exclusion twice.
-    let mut used = scratch.used;
-    used.dedup();
-    judgement.exclusions_used = used;
-    judgement
 }
 
 /// One mode's message, as the enforce mode has always written its rejection (see
@@ -390,8 +451,10 @@ pub fn respond(
         }
         Some(message) => verdict::reject(message),
     };
-    let annotations = response.audit_annotations.get_or_insert_with(HashMap::new);
-    let mut enforce_policy = String::new();
+    let annotations = response
+        .audit_annotations
+        .get_or_insert_with(|| HashMap::with_capacity(3));
+    let mut enforce_policy = String::with_capacity(24);
     policy.enforce.push_to(&mut enforce_policy);
     annotations.insert(ENFORCE_POLICY_ANNOTATION.to_owned(), enforce_policy);
     if let Some(audit) = audit {
@@ -558,6 +621,51 @@ mod tests {
         let warn = j.warn.unwrap();
         assert!(warn.starts_with(r#"would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false"#), "{warn}");
         assert!(warn.ends_with(r#"; would violate requireReadOnlyRootFilesystem: readOnlyRootFilesystem != true (container "a" must set securityContext.readOnlyRootFilesystem=true)"#), "{warn}");
+    }
+
+    #[test]
+    fn a_mode_no_stricter_than_enforce_at_its_version_finds_what_enforce_finds() {
+        // Judged in full and taken from enforce, the same answers, on pods that pass and
+        // pods that fail, with and without our control.
+        let pods = [
+            violating(),
+            pod(
+                r#"{"spec":{"containers":[{"name":"a","securityContext":{"readOnlyRootFilesystem":true}}]}}"#,
+            ),
+            pod(
+                r#"{"spec":{"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"a","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"readOnlyRootFilesystem":true}}]}}"#,
+            ),
+            pod(
+                r#"{"spec":{"os":{"name":"windows"},"securityContext":{"runAsNonRoot":true},"containers":[{"name":"a","securityContext":{"capabilities":{"add":["SYS_ADMIN"]}}}]}}"#,
+            ),
+        ];
+        for rofs in [true, false] {
+            for (enforce, version) in [
+                ("restricted", "latest"),
+                ("restricted", "v1.24"),
+                ("baseline", "v1.99"),
+            ] {
+                let s = settings(
+                    json!({"level": enforce, "version": version, "requireReadOnlyRootFilesystem": rofs,
+                    "warn": {"level": "baseline", "version": version}, "audit": {"level": enforce, "version": version}}),
+                );
+                for p in &pods {
+                    let j = judge(&s, &Policy::from_settings(&s), p);
+                    if j.enforce.is_none() {
+                        assert_eq!((j.warn, j.audit), (None, None));
+                    }
+                    // The same modes judged in full: a privileged enforce finds nothing.
+                    let full = Policy {
+                        enforce: LevelVersion::PRIVILEGED,
+                        ..Policy::from_settings(&s)
+                    };
+                    let all = judge(&s, &full, p);
+                    if j.enforce.is_none() {
+                        assert_eq!((all.warn, all.audit), (None, None), "{enforce}:{version}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
