@@ -475,6 +475,7 @@ pub fn respond(
 mod tests {
     use super::*;
     use crate::controls::test_support::pod;
+    use crate::verdict::tests::request;
     use crate::verdict::{judge_pod, validate};
     use serde_json::{json, Value};
 
@@ -695,20 +696,6 @@ mod tests {
             warn.split_once("\": ").unwrap().1.split(", ").next(),
             Some("allowPrivilegeEscalation != false (container \"a\" must set securityContext.allowPrivilegeEscalation=false)")
         );
-    }
-
-    fn request(object: Value, settings: Value) -> Vec<u8> {
-        serde_json::to_vec(&json!({
-            "settings": settings,
-            "request": {
-                "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                "resource": {"group": "", "version": "v1", "resource": "pods"},
-                "operation": "CREATE", "namespace": "team-a",
-                "userInfo": {"username": "alice"},
-                "object": object,
-            }
-        }))
-        .unwrap()
     }
 
     fn privileged_pod() -> Value {

@@ -346,11 +346,12 @@ pub fn validate_settings(payload: &[u8]) -> SettingsValidationResponse {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::{json, Value};
 
-    fn request(object: Value, settings: Value) -> Vec<u8> {
+    /// A Pod CREATE in namespace "team-a" by "alice", as a ValidationRequest's bytes.
+    pub(crate) fn request(object: Value, settings: Value) -> Vec<u8> {
         serde_json::to_vec(&json!({
             "settings": settings,
             "request": {
