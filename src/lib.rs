@@ -41,7 +41,11 @@ pub extern "C" fn wapc_init() {
 }
 
 fn validate(payload: &[u8]) -> CallResult {
-    Ok(verdict::response_json(&verdict::validate(payload))?)
+    let response = verdict::validate(payload);
+    let json = verdict::response_json(&response);
+    // The response's audit annotations serve the next one.
+    response_writer::recycle(response);
+    Ok(json?)
 }
 
 fn validate_settings(payload: &[u8]) -> CallResult {

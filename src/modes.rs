@@ -7,8 +7,6 @@
 //! level and version, and here finer still: a control's revision that two modes share is
 //! run once, and a warning is worked out only for a request enforce lets through.
 
-use std::collections::HashMap;
-
 use kubewarden_policy_sdk::response::ValidationResponse;
 use serde::Deserialize;
 
@@ -19,6 +17,7 @@ use crate::controls::{
 use crate::exclusions::{self, Outcome};
 use crate::pod::PodView;
 use crate::request::{read_pod, Evaluation};
+use crate::response_writer;
 use crate::settings::{PolicyVersion, Settings};
 use crate::verdict;
 
@@ -451,18 +450,35 @@ pub fn respond(
         }
         Some(message) => verdict::reject(message),
     };
-    let annotations = response
+    // The map (and strings) of the last response, when there was one (`response_writer`).
+    let mut annotations = response
         .audit_annotations
-        .get_or_insert_with(|| HashMap::with_capacity(3));
-    let mut enforce_policy = String::with_capacity(24);
-    policy.enforce.push_to(&mut enforce_policy);
-    annotations.insert(ENFORCE_POLICY_ANNOTATION.to_owned(), enforce_policy);
-    if let Some(audit) = audit {
-        annotations.insert(AUDIT_VIOLATIONS_ANNOTATION.to_owned(), audit);
+        .take()
+        .unwrap_or_else(response_writer::annotations);
+    let mut level_version = String::with_capacity(24);
+    policy.enforce.push_to(&mut level_version);
+    response_writer::set(&mut annotations, ENFORCE_POLICY_ANNOTATION, &level_version);
+    let wanted = [
+        (AUDIT_VIOLATIONS_ANNOTATION, audit),
+        (ERROR_ANNOTATION, error),
+    ];
+    for (key, value) in &wanted {
+        match value {
+            Some(value) => response_writer::set(&mut annotations, key, value),
+            // (Looked for only when the map holds more than enforce-policy.)
+            None if annotations.len() > 1 => {
+                annotations.remove(*key);
+            }
+            None => {}
+        }
     }
-    if let Some(error) = error {
-        annotations.insert(ERROR_ANNOTATION.to_owned(), error);
+    // Only PSA's keys: what else the spare map held goes.
+    if annotations.len() > 1 + wanted.iter().filter(|(_, v)| v.is_some()).count() {
+        annotations.retain(|k, _| {
+            k == ENFORCE_POLICY_ANNOTATION || wanted.iter().any(|(w, v)| w == k && v.is_some())
+        });
     }
+    response.audit_annotations = Some(annotations);
     if response.accepted {
         if let Some(warn) = warn {
             response.warnings.get_or_insert_with(Vec::new).push(warn);
@@ -478,6 +494,7 @@ mod tests {
     use crate::verdict::tests::request;
     use crate::verdict::{judge_pod, validate};
     use serde_json::{json, Value};
+    use std::collections::HashMap;
 
     fn settings(json: Value) -> Settings {
         Settings::from_json(&json.to_string()).unwrap_or_else(|e| panic!("{json}: {e}"))
@@ -743,6 +760,33 @@ mod tests {
             Some(HashMap::from([(
                 ENFORCE_POLICY_ANNOTATION.to_owned(),
                 "baseline:latest".to_owned()
+            )]))
+        );
+    }
+
+    #[test]
+    fn a_recycled_map_carries_nothing_over() {
+        let settings = json!({"level": "privileged", "audit": {"level": "baseline"}, "warn": {"level": "baseline"}});
+        let r = validate(&request(privileged_pod(), settings.clone()));
+        assert!(r
+            .audit_annotations
+            .as_ref()
+            .unwrap()
+            .contains_key(AUDIT_VIOLATIONS_ANNOTATION));
+        let mut stale = r;
+        stale
+            .audit_annotations
+            .as_mut()
+            .unwrap()
+            .insert("exclusions".into(), "x".into());
+        crate::response_writer::recycle(stale);
+        let compliant = json!({"kind": "Pod", "spec": {"containers": [{"name": "app", "securityContext": {"readOnlyRootFilesystem": true}}]}});
+        let r = validate(&request(compliant, settings));
+        assert_eq!(
+            r.audit_annotations,
+            Some(HashMap::from([(
+                ENFORCE_POLICY_ANNOTATION.to_owned(),
+                "privileged:latest".to_owned()
             )]))
         );
     }

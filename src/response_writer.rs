@@ -3,9 +3,47 @@
 //! and maybe a warning, and serde_json's writing of them (its string escaping above all)
 //! would cost more than judging a pod in two more modes.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use kubewarden_policy_sdk::response::ValidationResponse;
 
 use crate::json::write_string;
+
+thread_local! {
+    /// The audit annotations of the last response, once written: their table and strings
+    /// serve the next response (in the module, building a fresh map with its strings cost
+    /// several thousand instructions per request, a tenth of judging a small pod).
+    static SPARE: RefCell<Option<HashMap<String, String>>> = const { RefCell::new(None) };
+}
+
+/// A map for a response's audit annotations: the spare one, with what it held (set each
+/// key with [`set`], then [`keep`] the ones set), or a new one.
+pub fn annotations() -> HashMap<String, String> {
+    SPARE
+        .with_borrow_mut(Option::take)
+        .unwrap_or_else(|| HashMap::with_capacity(3))
+}
+
+/// Sets `key` to `value` in `map`, reusing the string already there.
+pub fn set(map: &mut HashMap<String, String>, key: &str, value: &str) {
+    match map.get_mut(key) {
+        Some(old) => {
+            old.clear();
+            old.push_str(value);
+        }
+        None => {
+            map.insert(key.to_owned(), value.to_owned());
+        }
+    }
+}
+
+/// Takes a response once written: its audit annotations serve the next one.
+pub fn recycle(response: ValidationResponse) {
+    if let Some(map) = response.audit_annotations {
+        SPARE.set(Some(map));
+    }
+}
 
 /// The response as serde_json writes it (the same fields in the same order, the same
 /// escaping), the audit annotations sorted by key; `None` for a mutation, whose object is
@@ -39,8 +77,19 @@ pub fn write(response: &ValidationResponse) -> Option<Vec<u8>> {
     out.extend_from_slice(br#","mutated_object":null,"audit_annotations":"#);
     match annotations {
         Some(annotations) => {
-            // Sorted by hand: a handful of entries, and the standard sorts are kilobytes.
-            let mut entries: Vec<(&String, &String)> = annotations.iter().collect();
+            // Sorted by hand, on the stack: a handful of entries, and the standard sorts
+            // are kilobytes of module.
+            let mut few = [("", ""); 8];
+            let mut many = Vec::new();
+            let entries: &mut [(&str, &str)] = if annotations.len() <= few.len() {
+                for (slot, (k, v)) in few.iter_mut().zip(annotations) {
+                    *slot = (k.as_str(), v.as_str());
+                }
+                &mut few[..annotations.len()]
+            } else {
+                many.extend(annotations.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                &mut many
+            };
             for i in 1..entries.len() {
                 let mut j = i;
                 while j > 0 && entries[j - 1].0 > entries[j].0 {
@@ -49,7 +98,7 @@ pub fn write(response: &ValidationResponse) -> Option<Vec<u8>> {
                 }
             }
             out.push(b'{');
-            for (i, (key, value)) in entries.into_iter().enumerate() {
+            for (i, (key, value)) in entries.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }

@@ -54,9 +54,19 @@ fn make_calls(module: &str, request: &str, calls: &str) -> Result<(), String> {
     } else {
         &request.payload
     };
+    // `ICOUNT_SETTINGS`: other settings for the request (to count what a setting costs).
+    let payload = match std::env::var("ICOUNT_SETTINGS") {
+        Ok(settings) => {
+            let mut request: serde_json::Value =
+                serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+            request["settings"] = serde_json::from_str(&settings).map_err(|e| e.to_string())?;
+            serde_json::to_vec(&request).map_err(|e| e.to_string())?
+        }
+        Err(_) => payload.clone(),
+    };
     let policy = host::WasmPolicy::load(Path::new(module))?;
     for _ in 0..calls {
-        std::hint::black_box(policy.call("validate", payload)?);
+        std::hint::black_box(policy.call("validate", &payload)?);
     }
     Ok(())
 }
