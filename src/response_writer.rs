@@ -40,7 +40,9 @@ pub fn set(map: &mut HashMap<String, String>, key: &str, value: &str) {
 
 /// Takes a response once written: its audit annotations serve the next one.
 pub fn recycle(response: ValidationResponse) {
-    if let Some(map) = response.audit_annotations {
+    // Only the usual map (enforce-policy alone): a map that held a long audit violation
+    // would hand its large string round for nothing.
+    if let Some(map) = response.audit_annotations.filter(|m| m.len() == 1) {
         SPARE.set(Some(map));
     }
 }
