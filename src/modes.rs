@@ -206,25 +206,29 @@ pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgem
         pod,
         numbers,
         lists: Default::default(),
+        origins: [[0; CONTROL_COUNT + 1]; 3],
         at: [[0; CONTROL_COUNT]; 3],
         memo: [(0, 0, 0); MEMO],
         memos: 0,
         scratch: Outcome::default(),
         ours: None,
+        messages: Default::default(),
     };
     let enforce = run.mode(ENFORCE, modes[ENFORCE], false);
-    let passed = enforce.is_none();
-    let audit = if passed && implied_by_enforce(settings, policy.enforce, policy.audit) {
-        None
-    } else {
-        run.mode(AUDIT, modes[AUDIT], true)
-    };
+    let passed = !enforce;
+    let audit = !(passed && implied_by_enforce(settings, policy.enforce, policy.audit))
+        && run.mode(AUDIT, modes[AUDIT], true);
     // PSA adds no warning to a request it refuses: warn is judged only for the others.
-    let warn = if passed && !implied_by_enforce(settings, policy.enforce, policy.warn) {
-        run.mode(WARN, modes[WARN], true)
-    } else {
-        None
-    };
+    let warn = passed
+        && !implied_by_enforce(settings, policy.enforce, policy.warn)
+        && run.mode(WARN, modes[WARN], true);
+    let [enforce, audit, warn] =
+        [(ENFORCE, enforce), (AUDIT, audit), (WARN, warn)].map(|(m, found)| {
+            found
+                .then(|| run.messages[m].take())
+                .flatten()
+                .map(|m| m.text)
+        });
     // A control with several revisions in play may note the same exclusion twice.
     let mut used = run.scratch.used;
     used.dedup();
@@ -251,6 +255,9 @@ fn implied_by_enforce(settings: &Settings, enforce: LevelVersion, other: LevelVe
 /// Room for every check function's result (each control has at most a few).
 const MEMO: usize = 2 * CONTROL_COUNT;
 
+/// The origin of our control's violation (see `Runs::origins`).
+const OURS: u16 = u16::MAX;
+
 /// The checks of one request, across modes.
 struct Runs<'s, 'p, 'a> {
     settings: &'s Settings,
@@ -258,6 +265,9 @@ struct Runs<'s, 'p, 'a> {
     numbers: [&'static [u8; CONTROL_COUNT]; 3],
     /// Each mode's violations, in message order.
     lists: [Vec<Violation>; 3],
+    /// Where each violation of each mode's list was found (mode << 8 | index; ours:
+    /// [`OURS`]): two lists of the same origins are the same, told without comparing text.
+    origins: [[u16; CONTROL_COUNT + 1]; 3],
     /// Where each mode's violation of each control is in its list (index + 1; 0: none).
     at: [[u8; CONTROL_COUNT]; 3],
     /// Check functions run (address), and where their result is: mode, index + 1.
@@ -266,13 +276,15 @@ struct Runs<'s, 'p, 'a> {
     scratch: Outcome,
     /// Our control's result, once run.
     ours: Option<Option<Violation>>,
+    /// Each mode's message, once described.
+    messages: [Option<Message>; 3],
 }
 
 impl Runs<'_, '_, '_> {
-    /// The violations of mode `m` and its message, `None` when it finds nothing.
-    fn mode(&mut self, m: usize, mode: LevelVersion, would: bool) -> Option<String> {
+    /// Judges mode `m` and words its message; whether it found anything.
+    fn mode(&mut self, m: usize, mode: LevelVersion, would: bool) -> bool {
         if !mode.checks_something() {
-            return None;
+            return false;
         }
         for (c, control) in CONTROLS.iter().enumerate() {
             let n = self.numbers[m][c];
@@ -310,8 +322,8 @@ impl Runs<'_, '_, '_> {
                     .flatten()
             };
             if let Some(v) = violation {
-                self.lists[m].push(v);
-                self.at[m][c] = self.lists[m].len() as u8;
+                let origin = (m as u16) << 8 | self.lists[m].len() as u16;
+                self.push(m, c, v, origin);
             }
             if plain && self.memos < MEMO {
                 self.memo[self.memos] = (key, m as u8, self.at[m][c]);
@@ -321,10 +333,25 @@ impl Runs<'_, '_, '_> {
         let standard = self.lists[m].len();
         if self.settings.require_read_only_root_filesystem {
             if let Some(v) = self.ours() {
+                self.origins[m][self.lists[m].len()] = OURS;
                 self.lists[m].push(v);
             }
         }
-        describe_mode(mode, &mut self.lists[m], standard, would)
+        if self.lists[m].is_empty() {
+            return false;
+        }
+        // What an earlier mode found, word for word: its message, reworded for this mode.
+        let len = self.lists[m].len();
+        let same = (0..m).find(|&p| {
+            self.messages[p].is_some()
+                && self.lists[p].len() == len
+                && self.origins[p][..len] == self.origins[m][..len]
+        });
+        self.messages[m] = Some(match same.and_then(|p| self.messages[p].as_ref()) {
+            Some(earlier) => earlier.reworded(mode, would),
+            None => Message::describe(mode, &mut self.lists[m], standard, would),
+        });
+        true
     }
 
     /// Mode `m`'s result for control `c` is mode `p`'s at `found` (index + 1; 0: none).
@@ -332,10 +359,17 @@ impl Runs<'_, '_, '_> {
         if found == 0 {
             return;
         }
-        if let Some(v) = self.lists[p].get(usize::from(found) - 1).cloned() {
-            self.lists[m].push(v);
-            self.at[m][c] = self.lists[m].len() as u8;
+        let i = usize::from(found) - 1;
+        if let Some(v) = self.lists[p].get(i).cloned() {
+            self.push(m, c, v, self.origins[p][i]);
         }
+    }
+
+    /// Adds control `c`'s violation to mode `m`'s list.
+    fn push(&mut self, m: usize, c: usize, v: Violation, origin: u16) {
+        self.origins[m][self.lists[m].len()] = origin;
+        self.lists[m].push(v);
+        self.at[m][c] = self.lists[m].len() as u8;
     }
 
     /// Our control's violation, run once.
@@ -369,39 +403,99 @@ fn relaxed_for(revision: &Revision, pod: &PodView) -> bool {
 
 /// One mode's message, as the enforce mode has always written its rejection (see
 /// `verdict::judge_pod`): PSA's sentence for the standard's violations, then ours; `would`
-/// for the modes that do not refuse, in PSA's words.
-fn describe_mode(
-    mode: LevelVersion,
-    violations: &mut [Violation],
-    standard: usize,
-    would: bool,
-) -> Option<String> {
-    if violations.is_empty() {
-        return None;
+/// for the modes that do not refuse, in PSA's words. Where each part's description lies is
+/// kept, for another mode that finds the same violations.
+struct Message {
+    text: String,
+    standard: std::ops::Range<usize>,
+    ours: std::ops::Range<usize>,
+}
+
+impl Message {
+    /// The message of `violations` (the standard's first `standard`, then ours, not empty).
+    fn describe(
+        mode: LevelVersion,
+        violations: &mut [Violation],
+        standard: usize,
+        would: bool,
+    ) -> Message {
+        controls::bound(violations);
+        let (standard, ours) = violations.split_at(standard);
+        let described: usize = (violations.iter())
+            .map(|v| v.reason.len() + v.detail.len() + ", ()".len())
+            .sum();
+        let mut message = Message {
+            text: String::with_capacity(described + 112),
+            standard: 0..0,
+            ours: 0..0,
+        };
+        message.compose(mode, would, |out, part| match part {
+            Part::Standard if !standard.is_empty() => verdict::describe(out, standard),
+            Part::Ours if !ours.is_empty() => verdict::describe(out, ours),
+            _ => {}
+        });
+        message
     }
-    controls::bound(violations);
-    let (standard, ours) = violations.split_at(standard);
-    let described: usize = (violations.iter())
-        .map(|v| v.reason.len() + v.detail.len() + ", ()".len())
-        .sum();
-    let mut message = String::with_capacity(described + 112);
-    let verb = if would { "would violate " } else { "violates " };
-    if !standard.is_empty() {
-        message.push_str(verb);
-        message.push_str("PodSecurity \"");
-        mode.push_to(&mut message);
-        message.push_str("\": ");
-        verdict::describe(&mut message, standard);
+
+    /// The same violations' message for another mode: only the words around them change.
+    fn reworded(&self, mode: LevelVersion, would: bool) -> Message {
+        let mut message = Message {
+            text: String::with_capacity(self.text.len() + 24),
+            standard: 0..0,
+            ours: 0..0,
+        };
+        message.compose(mode, would, |out, part| {
+            let range = match part {
+                Part::Standard => self.standard.clone(),
+                Part::Ours => self.ours.clone(),
+            };
+            out.push_str(&self.text[range]);
+        });
+        message
     }
-    if !ours.is_empty() {
-        if !message.is_empty() {
-            message.push_str("; ");
+
+    /// Writes the sentences around each part's description (`write` adds nothing for a
+    /// part without violations), noting where each description lies.
+    fn compose(
+        &mut self,
+        mode: LevelVersion,
+        would: bool,
+        mut write: impl FnMut(&mut String, Part),
+    ) {
+        let verb = if would { "would violate " } else { "violates " };
+        let text = &mut self.text;
+        text.push_str(verb);
+        text.push_str("PodSecurity \"");
+        mode.push_to(text);
+        text.push_str("\": ");
+        let start = text.len();
+        write(text, Part::Standard);
+        self.standard = start..text.len();
+        if self.standard.is_empty() {
+            text.clear();
+            self.standard = 0..0;
         }
-        message.push_str(verb);
-        message.push_str("requireReadOnlyRootFilesystem: ");
-        verdict::describe(&mut message, ours);
+        let at = text.len();
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(verb);
+        text.push_str("requireReadOnlyRootFilesystem: ");
+        let start = text.len();
+        write(text, Part::Ours);
+        self.ours = start..text.len();
+        if self.ours.is_empty() {
+            text.truncate(at);
+            self.ours = at..at;
+        }
     }
-    Some(message)
+}
+
+/// The two parts of a message: the standard's violations, then our control's.
+#[derive(Clone, Copy)]
+enum Part {
+    Standard,
+    Ours,
 }
 
 /// Answers an evaluated request in every mode, as PSA's `EvaluatePod` does: the enforce
