@@ -105,11 +105,13 @@ impl Policy {
 }
 
 impl Settings {
-    /// Whether the settings use the modes (a `warn` or `audit` key, or levels from namespace
-    /// labels). Without, the policy answers exactly as it did before the modes existed: no
-    /// PSA audit annotations on an evaluated request.
+    /// Whether the settings use the modes (a `warn` or `audit` mode that checks something,
+    /// or levels from namespace labels). Without, the policy answers exactly as it did
+    /// before the modes existed: no PSA audit annotations on an evaluated request. A mode at
+    /// `privileged` is no mode: the Rancher UI sends one for every mode left at its default.
     pub fn uses_modes(&self) -> bool {
-        self.warn.is_some() || self.audit.is_some() || self.levels_from_namespace_labels
+        let checks = |mode: Option<LevelVersion>| mode.is_some_and(LevelVersion::checks_something);
+        checks(self.warn) || checks(self.audit) || self.levels_from_namespace_labels
     }
 }
 
@@ -969,5 +971,58 @@ mod tests {
         ));
         assert!(!r.accepted);
         assert!(r.audit_annotations.unwrap()[AUDIT_VIOLATIONS_ANNOTATION].contains("privileged"));
+    }
+
+    #[test]
+    fn a_message_taken_from_another_mode_is_the_message_judged_alone() {
+        // Each case: the modes, and the mode whose message is then taken from another's.
+        let alone = |mode: &str, level: &str, version: &str, rofs: bool| {
+            json!({"level": "privileged", "requireReadOnlyRootFilesystem": rofs,
+                mode: {"level": level, "version": version}})
+        };
+        let only_ours = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}}}]}}"#,
+        );
+        let cases: [(&str, Value, &str, Value, PodView); 4] = [
+            (
+                "audit from a refusing enforce",
+                json!({"audit": {"level": "restricted"}}),
+                "audit",
+                alone("audit", "restricted", "latest", true),
+                violating(),
+            ),
+            (
+                "audit from enforce, our control alone",
+                json!({"audit": {"level": "restricted"}}),
+                "audit",
+                alone("audit", "restricted", "latest", true),
+                only_ours,
+            ),
+            (
+                "warn from audit, enforce passing",
+                json!({"level": "baseline", "requireReadOnlyRootFilesystem": false,
+                    "audit": {"level": "restricted", "version": "v1.30"},
+                    "warn": {"level": "restricted", "version": "v1.30"}}),
+                "warn",
+                alone("warn", "restricted", "v1.30", false),
+                pod(r#"{"spec":{"containers":[{"name":"a"}]}}"#),
+            ),
+            (
+                "audit from enforce at another version finding the same",
+                json!({"version": "v1.30", "audit": {"level": "restricted", "version": "v1.29"}}),
+                "audit",
+                alone("audit", "restricted", "v1.29", true),
+                violating(),
+            ),
+        ];
+        for (name, modes, mode, reference, pod) in cases {
+            let (s, r) = (settings(modes), settings(reference));
+            let taken = judge(&s, &Policy::from_settings(&s), &pod);
+            let judged = judge(&r, &Policy::from_settings(&r), &pod);
+            let [taken, judged] =
+                [taken, judged].map(|j| if mode == "warn" { j.warn } else { j.audit });
+            assert!(taken.is_some(), "{name}: nothing found");
+            assert_eq!(taken, judged, "{name}");
+        }
     }
 }
