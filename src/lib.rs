@@ -22,6 +22,7 @@ pub mod mutate;
 pub mod namespace_labels;
 pub mod namespace_request;
 pub mod pod;
+pub mod refusal;
 pub mod request;
 pub mod response_writer;
 pub mod settings;

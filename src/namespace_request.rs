@@ -18,6 +18,7 @@ use crate::namespace_labels::{
     ENFORCE_LEVEL_LABEL, ENFORCE_VERSION_LABEL, WARN_LEVEL_LABEL, WARN_VERSION_LABEL,
 };
 use crate::pod::{read_error, PodView};
+use crate::refusal::{BadRequest, Refusal};
 use crate::request::{AdmissionRequest, ObjectField};
 use crate::settings::Settings;
 use crate::verdict;
@@ -35,7 +36,10 @@ pub fn respond(
     if !is_namespace(request) {
         return None;
     }
-    Some(judge(settings, cluster, request).unwrap_or_else(verdict::reject))
+    Some(
+        judge(settings, cluster, request)
+            .unwrap_or_else(|refusal| Refusal::from(refusal).into_response()),
+    )
 }
 
 fn is_namespace(request: &AdmissionRequest) -> bool {
@@ -51,11 +55,14 @@ fn is_namespace(request: &AdmissionRequest) -> bool {
 }
 
 /// The name and labels of the Namespace in `request.<field>`.
-fn read_namespace(json: &str, field: &str) -> Result<(Option<String>, Labels), String> {
+fn read_namespace(json: &str, field: &str) -> Result<(Option<String>, Labels), BadRequest> {
     namespace_labels::read_namespace(json).map_err(|e| {
-        format!(
-            "cannot read the Namespace in request.{field}: {}",
-            read_error(json, &e)
+        BadRequest::at(
+            format!("request.{field}"),
+            format!(
+                "cannot read the Namespace in request.{field}: {}",
+                read_error(json, &e)
+            ),
         )
     })
 }
@@ -64,7 +71,7 @@ fn judge(
     settings: &Settings,
     cluster: &dyn Cluster,
     request: &AdmissionRequest,
-) -> Result<ValidationResponse, String> {
+) -> Result<ValidationResponse, BadRequest> {
     if request
         .sub_resource
         .as_deref()
@@ -78,7 +85,12 @@ fn judge(
     }
     let object = match &request.object {
         Some(ObjectField::Raw(raw)) => *raw,
-        _ => return Err("the request carries no Namespace to check".to_owned()),
+        _ => {
+            return Err(BadRequest::at(
+                "request.object",
+                "the request carries no Namespace to check".to_owned(),
+            ))
+        }
     };
     let (object_name, labels) = read_namespace(object, "object")?;
     let name = (request.namespace.as_deref().filter(|n| !n.is_empty()))
@@ -110,7 +122,12 @@ fn judge(
     // UPDATE: bad labels are refused only when they changed.
     let old = match request.old_object {
         Some(old) => read_namespace(old, "oldObject")?,
-        None => return Err("the request carries no old Namespace (UPDATE)".to_owned()),
+        None => {
+            return Err(BadRequest::at(
+                "request.oldObject",
+                "the request carries no old Namespace (UPDATE)".to_owned(),
+            ))
+        }
     };
     let (old_policy, old_errors) = policy_to_evaluate(&old.1, defaults);
     if !new_errors.is_empty() && (old_errors.is_empty() || new_errors != old_errors) {
@@ -478,6 +495,32 @@ mod tests {
             &c,
         );
         assert!(r.accepted);
+    }
+
+    #[test]
+    fn a_namespace_request_that_cannot_be_read_is_a_bad_request() {
+        let c = FakeCluster::default();
+        let ns = namespace("team-a", &[("enforce", "baseline")]);
+        let mut unreadable = ns.clone();
+        unreadable["metadata"]["labels"] = json!({"x": 1});
+        for (name, payload) in [
+            (
+                "no old Namespace",
+                request("UPDATE", ns.clone(), None, settings()),
+            ),
+            (
+                "no Namespace",
+                request("CREATE", Value::Null, None, settings()),
+            ),
+            (
+                "unreadable labels",
+                request("CREATE", unreadable, None, settings()),
+            ),
+        ] {
+            let r = validate_with(&payload, &c);
+            assert!(!r.accepted, "{name}");
+            assert_eq!(r.code, Some(400), "{name}: {:?}", r.message);
+        }
     }
 
     #[test]

@@ -54,6 +54,31 @@ impl std::fmt::Display for PolicyVersion {
     }
 }
 
+/// Why settings are refused: the text names the field and the allowed values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError(String);
+
+impl SettingsError {
+    pub fn new(message: impl Into<String>) -> Self {
+        SettingsError(message.into())
+    }
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+/// The exclusions' checks (`exclusions.rs`) say why in a string.
+impl From<String> for SettingsError {
+    fn from(message: String) -> Self {
+        SettingsError(message)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Exemptions {
     pub namespaces: Vec<String>,
@@ -121,7 +146,7 @@ struct RawExemptions {
 
 impl Settings {
     /// Reads settings from their JSON text; `null` or `{}` give the defaults.
-    pub fn from_json(json: &str) -> Result<Settings, String> {
+    pub fn from_json(json: &str) -> Result<Settings, SettingsError> {
         // What policy-server sends for a policy deployed without settings.
         if matches!(json.trim_matches([' ', '\t', '\n', '\r']), "{}" | "null") {
             return Ok(Settings::default());
@@ -133,7 +158,7 @@ impl Settings {
         Settings::from_raw(raw.unwrap_or_default())
     }
 
-    fn from_raw(raw: RawSettings) -> Result<Settings, String> {
+    fn from_raw(raw: RawSettings) -> Result<Settings, SettingsError> {
         let defaults = Settings::default();
         let levels_from_namespace_labels = raw
             .levels_from_namespace_labels
@@ -149,21 +174,19 @@ impl Settings {
             Some("baseline") => Level::Baseline,
             Some("restricted") => Level::Restricted,
             Some("privileged") => {
-                return Err(r#"level: "privileged" is not accepted: it checks nothing, so this policy would only slow admission down; use "baseline" or "restricted", and exemptions for the workloads that must run privileged"#.to_owned())
+                return Err(SettingsError::new(
+                    r#"level: "privileged" is not accepted: it checks nothing, so this policy would only slow admission down; use "baseline" or "restricted", and exemptions for the workloads that must run privileged"#,
+                ))
             }
             Some(other) => {
-                return Err(format!(
+                return Err(SettingsError::new(format!(
                     r#"level: {other:?} is not a Pod Security Standard level; allowed values: "baseline", "restricted""#
-                ))
+                )))
             }
         };
         let version = match raw.version.as_deref() {
             None => defaults.version,
-            Some(text) => PolicyVersion::parse(text).ok_or_else(|| {
-                format!(
-                    r#"version: {text:?} is malformed; allowed values: "latest" or "v1.0" … "v1.{NEWEST_KNOWN_MINOR}" (a newer "v1.x" is evaluated as "latest")"#
-                )
-            })?,
+            Some(text) => crate::modes::parse_version("version", text)?,
         };
         crate::modes::check_something_is_checked(level, warn, audit, levels_from_namespace_labels)?;
         let exemptions = raw.exemptions.unwrap_or_default();
@@ -216,12 +239,16 @@ impl Settings {
     }
 }
 
-fn non_empty(field: &str, what: &str, list: Option<Vec<String>>) -> Result<Vec<String>, String> {
+fn non_empty(
+    field: &str,
+    what: &str,
+    list: Option<Vec<String>>,
+) -> Result<Vec<String>, SettingsError> {
     let list = list.unwrap_or_default();
     if let Some(i) = list.iter().position(|s| s.is_empty()) {
-        return Err(format!(
+        return Err(SettingsError::new(format!(
             "{field}[{i}]: empty string; each entry must be a {what}"
-        ));
+        )));
     }
     Ok(list)
 }
@@ -231,7 +258,7 @@ mod tests {
     use super::*;
 
     fn err(json: &str) -> String {
-        Settings::from_json(json).expect_err(json)
+        Settings::from_json(json).expect_err(json).to_string()
     }
 
     fn level_version(s: &Settings) -> String {

@@ -12,16 +12,17 @@ use crate::modes::Policy;
 use crate::mutate;
 use crate::namespace_labels::{self, Cluster};
 use crate::pod::PodView;
+use crate::refusal::{BadRequest, Refusal};
 use crate::request::{
     read_pod, Evaluation, Exemption, ObjectField, Reading, Subject, ValidationRequest,
 };
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsError};
 
 /// The audit annotation Pod Security Admission sets on an exempt request.
 pub const EXEMPT_ANNOTATION: &str = "exempt";
 
 /// Judges one Kubewarden ValidationRequest. Never panics: anything that cannot be read is a
-/// rejection that says what is wrong.
+/// rejection that says what is wrong, with the code Kubernetes would answer with.
 pub fn validate(payload: &[u8]) -> ValidationResponse {
     validate_with(payload, &crate::namespace_labels::WapcHost)
 }
@@ -30,27 +31,29 @@ pub fn validate(payload: &[u8]) -> ValidationResponse {
 pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> ValidationResponse {
     match judge(payload, cluster) {
         Ok(response) => response,
-        Err(message) => reject(message),
+        Err(refusal) => refusal.into_response(),
     }
 }
 
-fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, String> {
-    let text = std::str::from_utf8(payload)
-        .map_err(|e| format!("cannot read the validation request: not UTF-8 ({e})"))?;
+fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, Refusal> {
+    let text = std::str::from_utf8(payload).map_err(|e| {
+        BadRequest::new(format!(
+            "cannot read the validation request: not UTF-8 ({e})"
+        ))
+    })?;
     // One pass over the request in the common case; the raw reading explains errors and
     // serves what needs the object's JSON (see `Reading`).
     let envelope = match ValidationRequest::parse(text, Reading::OnePass) {
         Ok(envelope) if envelope.request.read_consistently() => envelope,
         _ => ValidationRequest::parse(text, Reading::Raw).map_err(|e| {
             // The field's path, cut: a hostile request could make any part of it any size.
-            format!(
+            BadRequest::new(format!(
                 "cannot read the validation request: {}",
                 crate::pod::read_error(text, &e)
-            )
+            ))
         })?,
     };
-    let settings = crate::settings_cache::settings(envelope.settings)
-        .map_err(|e| format!("invalid settings: {e}"))?;
+    let settings = crate::settings_cache::settings(envelope.settings)?;
     // Namespace requests, when the levels come from their labels (see `namespace_request.rs`).
     if settings.levels_from_namespace_labels {
         if let Some(response) =
@@ -168,7 +171,8 @@ pub(crate) fn correct(
     let text = mutated.to_string();
     let remaining = match read_pod(&text, e.carrier, "object") {
         Ok(pod) => rejection(settings, &pod),
-        Err(error) => Some(error),
+        // Our own correction unreadable: refused with its text, not as a bad request.
+        Err(error) => Some(error.into_message()),
     };
     match remaining {
         Some(remaining) => reject(remaining),
@@ -331,16 +335,16 @@ fn exempt(exemption: &Exemption) -> ValidationResponse {
 /// Checks settings as `validate_settings` receives them (the settings object itself).
 pub fn validate_settings(payload: &[u8]) -> SettingsValidationResponse {
     let result = std::str::from_utf8(payload)
-        .map_err(|e| format!("settings are not UTF-8: {e}"))
+        .map_err(|e| SettingsError::new(format!("settings are not UTF-8: {e}")))
         .and_then(Settings::from_json);
     match result {
         Ok(_) => SettingsValidationResponse {
             valid: true,
             message: None,
         },
-        Err(message) => SettingsValidationResponse {
+        Err(error) => SettingsValidationResponse {
             valid: false,
-            message: Some(message),
+            message: Some(error.to_string()),
         },
     }
 }
@@ -504,6 +508,77 @@ pub(crate) mod tests {
             .starts_with("cannot read the validation request"));
         let r = validate(b"");
         assert!(!r.accepted);
+    }
+
+    #[test]
+    fn refusals_carry_the_code_kubernetes_would() {
+        let mut no_kind: Value =
+            serde_json::from_slice(&request(pod(compliant()), json!({}))).unwrap();
+        no_kind["request"]["kind"] = Value::Null;
+        let mut no_object: Value =
+            serde_json::from_slice(&request(pod(compliant()), json!({}))).unwrap();
+        no_object["request"]["object"] = Value::Null;
+        let mut other_kind: Value =
+            serde_json::from_slice(&request(pod(compliant()), json!({}))).unwrap();
+        other_kind["request"]["object"]["kind"] = json!("Deployment");
+        let cases: [(&str, Vec<u8>, bool, Option<u16>); 9] = [
+            ("not UTF-8", b"\xff\xfe".to_vec(), false, Some(400)),
+            ("not JSON", b"{not json".to_vec(), false, Some(400)),
+            (
+                "not a ValidationRequest",
+                b"{\"request\": 5}".to_vec(),
+                false,
+                Some(400),
+            ),
+            (
+                "no kind",
+                serde_json::to_vec(&no_kind).unwrap(),
+                false,
+                Some(400),
+            ),
+            (
+                "no object",
+                serde_json::to_vec(&no_object).unwrap(),
+                false,
+                Some(400),
+            ),
+            (
+                "the object's kind is another",
+                serde_json::to_vec(&other_kind).unwrap(),
+                false,
+                Some(400),
+            ),
+            (
+                "invalid settings",
+                request(pod(compliant()), json!({"level": "privileged"})),
+                false,
+                Some(500),
+            ),
+            // The policy's ordinary answers carry no code (the API server says 403 itself).
+            (
+                "a violating pod",
+                request(pod(json!({"privileged": true})), json!({})),
+                false,
+                None,
+            ),
+            (
+                "a compliant pod",
+                request(pod(compliant()), json!({})),
+                true,
+                None,
+            ),
+        ];
+        for (name, payload, accepted, code) in cases {
+            let r = validate(&payload);
+            assert_eq!(
+                (r.accepted, r.code),
+                (accepted, code),
+                "{name}: {:?}",
+                r.message
+            );
+            let json: Value = serde_json::from_slice(&response_json(&r).unwrap()).unwrap();
+            assert_eq!(json["code"], json!(code), "{name}");
+        }
     }
 
     #[test]

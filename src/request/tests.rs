@@ -2,6 +2,7 @@
 
 use super::admission::IGNORED_POD_SUBRESOURCES;
 use super::*;
+use crate::refusal::BadRequest;
 use crate::settings::Settings;
 use serde_json::{json, Value};
 
@@ -17,13 +18,13 @@ fn parse(text: &str, reading: Reading) -> json::Result<AdmissionRequest<'_>> {
 }
 
 /// Runs `subject` on a request and hands the result to `f` (the pod borrows the text).
-fn with_subject<R>(request: Value, f: impl FnOnce(Result<Subject, String>) -> R) -> R {
+fn with_subject<R>(request: Value, f: impl FnOnce(Result<Subject, BadRequest>) -> R) -> R {
     let text = request.to_string();
     let req = parse(&text, Reading::Raw).unwrap();
     f(req.subject(&settings()))
 }
 
-fn describe(s: Result<Subject, String>) -> String {
+fn describe(s: Result<Subject, BadRequest>) -> String {
     match s {
         Ok(Subject::Pass(p)) => format!("pass {p:?}"),
         Ok(Subject::Exempt(e)) => format!("exempt {e:?}"),
@@ -530,7 +531,7 @@ fn a_duplicate_key_on_the_way_to_the_template_is_refused() {
     );
     let req = parse(text, Reading::Raw).unwrap();
     match req.subject(&settings()) {
-        Err(e) => assert!(e.contains("duplicate field `spec`"), "{e}"),
+        Err(e) => assert!(e.to_string().contains("duplicate field `spec`"), "{e}"),
         Ok(_) => panic!("a duplicate spec was read"),
     }
     // The same one level down: two `jobTemplate`s in a CronJob's spec.
