@@ -17,6 +17,7 @@ pub mod exclusions;
 pub mod image;
 pub mod json;
 pub mod list;
+pub mod message;
 pub mod modes;
 pub mod mutate;
 pub mod namespace_labels;
@@ -24,6 +25,7 @@ pub mod namespace_request;
 pub mod pod;
 pub mod refusal;
 pub mod request;
+pub mod response;
 pub mod response_writer;
 pub mod settings;
 pub mod settings_cache;
@@ -43,7 +45,7 @@ pub extern "C" fn wapc_init() {
 
 fn validate(payload: &[u8]) -> CallResult {
     let response = verdict::validate(payload);
-    let json = verdict::response_json(&response);
+    let json = response::response_json(&response);
     // The response's audit annotations serve the next one.
     response_writer::recycle(response);
     Ok(json?)

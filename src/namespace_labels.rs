@@ -19,8 +19,8 @@ use crate::json::{self, Reader};
 use crate::modes::{self, LevelVersion, Policy, ERROR_ANNOTATION};
 use crate::pod::read_error;
 use crate::request::Evaluation;
+use crate::response;
 use crate::settings::{PolicyVersion, Settings};
-use crate::verdict;
 
 const LABEL_PREFIX: &str = "pod-security.kubernetes.io/";
 pub const ENFORCE_LEVEL_LABEL: &str = "pod-security.kubernetes.io/enforce";
@@ -261,7 +261,7 @@ pub fn respond(
 /// audit annotation `error` too.
 fn failed(why: String) -> ValidationResponse {
     let message = format!("cannot read the PodSecurity levels of this request's namespace: {why}");
-    let mut response = verdict::reject(message.clone());
+    let mut response = response::reject(message.clone());
     response.audit_annotations = Some([(ERROR_ANNOTATION.to_owned(), message)].into());
     response
 }

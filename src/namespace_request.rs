@@ -20,8 +20,8 @@ use crate::namespace_labels::{
 use crate::pod::{read_error, PodView};
 use crate::refusal::{BadRequest, Refusal};
 use crate::request::{AdmissionRequest, ObjectField};
+use crate::response;
 use crate::settings::Settings;
-use crate::verdict;
 
 /// At most this many existing pods are judged on an enforce level change (PSA's
 /// `defaultNamespaceMaxPodsToCheck`).
@@ -77,11 +77,11 @@ fn judge(
         .as_deref()
         .is_some_and(|s| !s.is_empty())
     {
-        return Ok(verdict::accept());
+        return Ok(response::accept());
     }
     let operation = request.operation.as_deref().unwrap_or("");
     if operation != "CREATE" && operation != "UPDATE" {
-        return Ok(verdict::accept());
+        return Ok(response::accept());
     }
     let object = match &request.object {
         Some(ObjectField::Raw(raw)) => *raw,
@@ -101,7 +101,7 @@ fn judge(
     let (new_policy, new_errors) = policy_to_evaluate(&labels, defaults);
     let exempt = !name.is_empty() && settings.exemptions.namespaces.contains(&name);
     let exempt_answer = || {
-        let mut response = verdict::accept();
+        let mut response = response::accept();
         if let Some(warning) = exempt_warning(&name, &new_policy, &defaults, &labels) {
             response.warnings = Some(vec![warning]);
         }
@@ -115,7 +115,7 @@ fn judge(
         return Ok(if exempt {
             exempt_answer()
         } else {
-            verdict::accept()
+            response::accept()
         });
     }
 
@@ -139,19 +139,19 @@ fn judge(
         || !new.checks_something()
         || (new.version == old.version && new.level <= old.level)
     {
-        return Ok(verdict::accept());
+        return Ok(response::accept());
     }
     if exempt {
         return Ok(exempt_answer());
     }
-    let mut response = verdict::accept();
+    let mut response = response::accept();
     response.warnings = Some(existing_pods_warnings(settings, cluster, &name, new));
     Ok(response)
 }
 
 /// PSA's refusal of labels that cannot be parsed (`invalidResponse`, 422 Unprocessable).
 fn invalid(name: &str, errors: &[String]) -> ValidationResponse {
-    let mut response = verdict::reject(format!(
+    let mut response = response::reject(format!(
         "Namespace {} is invalid: {}",
         go_quote(&clip_text(name, MAX_VALUE_BYTES)),
         aggregate(errors)

@@ -88,7 +88,7 @@ impl Refusal {
             Refusal::BadRequest(e) => e.into_message(),
             Refusal::Settings(e) => format!("invalid settings: {e}"),
         };
-        let mut response = crate::verdict::reject(message);
+        let mut response = crate::response::reject(message);
         response.code = Some(code);
         response
     }
