@@ -51,20 +51,15 @@ pub fn read_namespace(json: &str) -> json::Result<(Option<String>, Labels)> {
     Reader::read_all(json, |r| {
         let (mut name, mut labels) = (None, Labels::new());
         if !r.null()? {
-            r.object("a Namespace", |r, key| match &*key {
-                "metadata" => r.or_default(|r| {
-                    r.object("an object's metadata", |r, key| {
-                        match &*key {
-                            "name" => name = r.opt_str()?.map(|n| n.to_string()),
-                            "labels" => r.or_default(|r| {
-                                r.object("labels", |r, key| {
-                                    let value = r.str()?;
-                                    labels.insert(key.to_string(), value.to_string());
-                                    Ok(())
-                                })
-                            })?,
-                            _ => r.skip()?,
-                        }
+            read_metadata(r, "a Namespace", |r, key| match key {
+                "name" => {
+                    name = r.opt_str()?.map(|n| n.to_string());
+                    Ok(())
+                }
+                "labels" => r.or_default(|r| {
+                    r.object("labels", |r, key| {
+                        let value = r.str()?;
+                        labels.insert(key.to_string(), value.to_string());
                         Ok(())
                     })
                 }),
@@ -72,6 +67,19 @@ pub fn read_namespace(json: &str) -> json::Result<(Option<String>, Labels)> {
             })?;
         }
         Ok((name, labels))
+    })
+}
+
+/// Reads an object (`what`) for its `metadata`, handing each of the metadata's keys to
+/// `field`; the object's other keys are skipped, a `null` metadata is empty.
+pub(crate) fn read_metadata<'a>(
+    r: &mut Reader<'a>,
+    what: &str,
+    mut field: impl FnMut(&mut Reader<'a>, &str) -> json::Result<()>,
+) -> json::Result<()> {
+    r.object(what, |r, key| match &*key {
+        "metadata" => r.or_default(|r| r.object("an object's metadata", |r, key| field(r, &key))),
+        _ => r.skip(),
     })
 }
 

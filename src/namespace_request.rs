@@ -9,19 +9,20 @@ use std::collections::BTreeSet;
 use kubewarden_policy_sdk::response::ValidationResponse;
 
 use crate::bounds::{clip_text, MAX_VALUE_BYTES};
-use crate::controls::{self, go_quote, read_only_root_filesystem};
-use crate::exclusions;
+use crate::controls::go_quote;
 use crate::json::{self, Reader};
 use crate::modes::{LevelVersion, Policy};
 use crate::namespace_labels::{
-    self, aggregate, policy_to_evaluate, Cluster, Labels, AUDIT_LEVEL_LABEL, AUDIT_VERSION_LABEL,
-    ENFORCE_LEVEL_LABEL, ENFORCE_VERSION_LABEL, WARN_LEVEL_LABEL, WARN_VERSION_LABEL,
+    self, aggregate, policy_to_evaluate, read_metadata, Cluster, Labels, AUDIT_LEVEL_LABEL,
+    AUDIT_VERSION_LABEL, ENFORCE_LEVEL_LABEL, ENFORCE_VERSION_LABEL, WARN_LEVEL_LABEL,
+    WARN_VERSION_LABEL,
 };
 use crate::pod::{read_error, PodView};
 use crate::refusal::{BadRequest, Refusal};
 use crate::request::{AdmissionRequest, ObjectField};
 use crate::response;
 use crate::settings::Settings;
+use crate::verdict;
 
 /// At most this many existing pods are judged on an enforce level change (PSA's
 /// `defaultNamespaceMaxPodsToCheck`).
@@ -238,31 +239,24 @@ fn read_listed(json: &str) -> json::Result<ListedPod<'_>> {
             controller: None,
             json,
         };
-        r.object("a Pod", |r, key| match &*key {
-            "metadata" => r.or_default(|r| {
-                r.object("an object's metadata", |r, key| {
-                    match &*key {
-                        "name" => {
-                            pod.name = r.opt_str()?.map(|n| n.to_string()).unwrap_or_default()
+        read_metadata(r, "a Pod", |r, key| match key {
+            "name" => {
+                pod.name = r.opt_str()?.map(|n| n.to_string()).unwrap_or_default();
+                Ok(())
+            }
+            "ownerReferences" => r.or_default(|r| {
+                r.array("owner references", |r| {
+                    let (mut controller, mut uid) = (false, None);
+                    r.object("an owner reference", |r, key| {
+                        match &*key {
+                            "controller" => controller = r.opt_bool()? == Some(true),
+                            "uid" => uid = r.opt_str()?.map(|u| u.to_string()),
+                            _ => r.skip()?,
                         }
-                        "ownerReferences" => r.or_default(|r| {
-                            r.array("owner references", |r| {
-                                let (mut controller, mut uid) = (false, None);
-                                r.object("an owner reference", |r, key| {
-                                    match &*key {
-                                        "controller" => controller = r.opt_bool()? == Some(true),
-                                        "uid" => uid = r.opt_str()?.map(|u| u.to_string()),
-                                        _ => r.skip()?,
-                                    }
-                                    Ok(())
-                                })?;
-                                if controller && pod.controller.is_none() {
-                                    pod.controller = Some(uid.unwrap_or_default());
-                                }
-                                Ok(())
-                            })
-                        })?,
-                        _ => r.skip()?,
+                        Ok(())
+                    })?;
+                    if controller && pod.controller.is_none() {
+                        pod.controller = Some(uid.unwrap_or_default());
                     }
                     Ok(())
                 })
@@ -376,21 +370,12 @@ pub fn existing_pods_warnings(
 /// The reasons (no details) a pod violates `enforce` for, joined as PSA's
 /// `ForbiddenReason` joins them; exclusions applied, our control included when required.
 fn forbidden_reasons(settings: &Settings, enforce: LevelVersion, pod: &PodView) -> Option<String> {
-    let mut outcome = exclusions::evaluate(
+    let (outcome, _) = verdict::evaluate(
+        settings,
         enforce.level,
         enforce.version.effective_minor(),
         pod,
-        &settings.exclusions,
     );
-    if settings.require_read_only_root_filesystem {
-        exclusions::check_control(
-            &controls::READ_ONLY_ROOT_FILESYSTEM,
-            read_only_root_filesystem::check,
-            pod,
-            &settings.exclusions,
-            &mut outcome,
-        );
-    }
     if outcome.violations.is_empty() {
         return None;
     }
