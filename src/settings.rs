@@ -101,7 +101,7 @@ pub struct Settings {
     pub warn: Option<LevelVersion>,
     pub audit: Option<LevelVersion>,
     /// Levels and versions from the namespace's `pod-security.kubernetes.io/*` labels,
-    /// these settings acting as their defaults (see `namespace_labels.rs`).
+    /// these settings acting as their defaults (see `namespace/`).
     pub levels_from_namespace_labels: bool,
 }
 

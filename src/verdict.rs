@@ -12,7 +12,7 @@ use crate::exclusions::{self, Notes, Outcome};
 use crate::message;
 use crate::modes::Policy;
 use crate::mutate;
-use crate::namespace_labels::{self, Cluster};
+use crate::namespace::{self, Cluster};
 use crate::pod::PodView;
 use crate::refusal::{BadRequest, Refusal};
 use crate::request::{read_pod, Evaluation, ObjectField, Reading, Subject, ValidationRequest};
@@ -26,7 +26,7 @@ use crate::settings::{Settings, SettingsError};
 /// Judges one Kubewarden ValidationRequest. Never panics: anything that cannot be read is a
 /// rejection that says what is wrong, with the code Kubernetes would answer with.
 pub fn validate(payload: &[u8]) -> ValidationResponse {
-    validate_with(payload, &crate::namespace_labels::WapcHost)
+    validate_with(payload, &namespace::WapcHost)
 }
 
 /// [`validate`], reading the cluster (namespace labels) through `cluster`.
@@ -56,11 +56,9 @@ fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, Re
         })?,
     };
     let settings = crate::settings_cache::settings(envelope.settings)?;
-    // Namespace requests, when the levels come from their labels (see `namespace_request.rs`).
+    // Namespace requests, when the levels come from their labels (see `namespace/request.rs`).
     if settings.levels_from_namespace_labels {
-        if let Some(response) =
-            crate::namespace_request::respond(&settings, cluster, &envelope.request)
-        {
+        if let Some(response) = namespace::request::respond(&settings, cluster, &envelope.request) {
             return Ok(response);
         }
     }
@@ -69,9 +67,9 @@ fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, Re
         Subject::Pass(_) => accept(),
         Subject::Exempt(exemption) => exempt(&exemption),
         // Pod Security Admission's enforce, warn and audit modes (see `modes.rs`), their
-        // levels maybe from the namespace's labels (see `namespace_labels.rs`).
+        // levels maybe from the namespace's labels (see `namespace/levels.rs`).
         Subject::Evaluate(e) if settings.levels_from_namespace_labels => {
-            namespace_labels::respond(&settings, cluster, namespace.as_deref(), &e, text)
+            namespace::levels::respond(&settings, cluster, namespace.as_deref(), &e, text)
         }
         Subject::Evaluate(e) if settings.uses_modes() => {
             crate::modes::respond(&settings, &Policy::from_settings(&settings), None, &e, text)
