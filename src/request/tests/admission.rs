@@ -219,28 +219,55 @@ fn pod_updates_follow_psa_significance() {
     let mut relabelled = pod("nginx");
     relabelled["metadata"]["labels"] = json!({"a": "b"});
     relabelled["spec"]["containers"][0]["securityContext"] = json!({"privileged": true});
-    // Only images and container counts matter, as in PSA.
-    assert_eq!(update(relabelled, pod("nginx")), "pass InsignificantUpdate");
-    assert_eq!(update(pod("nginx:2"), pod("nginx")), "evaluate 1");
     let mut two = pod("nginx");
     two["spec"]["containers"] =
         json!([{"name": "a", "image": "nginx"}, {"name": "b", "image": "nginx"}]);
-    assert_eq!(update(two, pod("nginx")), "evaluate 2");
     let mut init = pod("nginx");
     init["spec"]["initContainers"] = json!([{"name": "i", "image": "busybox"}]);
-    assert_eq!(update(init, pod("nginx")), "evaluate 2");
     let mut eph = pod("nginx");
     eph["spec"]["ephemeralContainers"] = json!([{"name": "debug", "image": "busybox"}]);
-    assert_eq!(update(eph.clone(), pod("nginx")), "evaluate 2");
-    assert_eq!(update(eph.clone(), eph.clone()), "pass InsignificantUpdate");
     let mut eph2 = eph.clone();
     eph2["spec"]["ephemeralContainers"][0]["image"] = json!("busybox:2");
-    assert_eq!(update(eph2, eph.clone()), "evaluate 2");
-    // Without a readable old object the update is judged.
-    assert_eq!(
-        update(pod("nginx"), json!({"spec": {"containers": 5}})),
-        "evaluate 1"
-    );
+    // (case, new, old, outcome): only images and container counts matter, as in PSA.
+    let cases = [
+        (
+            "labels and the security context changed",
+            relabelled,
+            pod("nginx"),
+            "pass InsignificantUpdate",
+        ),
+        ("another image", pod("nginx:2"), pod("nginx"), "evaluate 1"),
+        ("a container more", two, pod("nginx"), "evaluate 2"),
+        ("an init container more", init, pod("nginx"), "evaluate 2"),
+        (
+            "an ephemeral container added",
+            eph.clone(),
+            pod("nginx"),
+            "evaluate 2",
+        ),
+        (
+            "ephemeral containers unchanged",
+            eph.clone(),
+            eph.clone(),
+            "pass InsignificantUpdate",
+        ),
+        (
+            "an ephemeral container's image changed",
+            eph2,
+            eph,
+            "evaluate 2",
+        ),
+        // Without a readable old object the update is judged.
+        (
+            "an unreadable old object",
+            pod("nginx"),
+            json!({"spec": {"containers": 5}}),
+            "evaluate 1",
+        ),
+    ];
+    for (case, new, old, expected) in cases {
+        assert_eq!(update(new, old), expected, "{case}");
+    }
     assert_eq!(outcome(pod_request("UPDATE", pod("nginx"))), "evaluate 1");
 }
 

@@ -75,3 +75,21 @@ pub(super) fn workload_request(kind: &str, group: &str, resource: &str, object: 
            "resource": {"group": group, "version": "v1", "resource": resource},
            "operation": "CREATE", "namespace": "default", "object": object})
 }
+
+/// What a named case's outcome must be: exactly a text, or begin with one, or hold one.
+pub(super) enum Expect {
+    Is(&'static str),
+    StartsWith(&'static str),
+    Contains(&'static str),
+}
+
+impl Expect {
+    /// Fails naming `case` unless `outcome` is as expected.
+    pub(super) fn check(&self, case: &str, outcome: &str) {
+        match self {
+            Expect::Is(want) => assert_eq!(outcome, *want, "{case}"),
+            Expect::StartsWith(want) => assert!(outcome.starts_with(want), "{case}: {outcome}"),
+            Expect::Contains(want) => assert!(outcome.contains(want), "{case}: {outcome}"),
+        }
+    }
+}

@@ -122,32 +122,37 @@ fn every_workload_kind_is_read_from_its_template() {
 
 #[test]
 fn missing_or_unreadable_objects_are_errors() {
-    let no_template = workload_request(
-        "Deployment",
-        "apps",
-        "deployments",
-        json!({"spec": {"replicas": 1}}),
-    );
-    assert_eq!(
-        outcome(no_template),
-        "error request.object has no spec.template: a Deployment must carry a pod template"
-    );
-    let null_template = workload_request(
-        "CronJob",
-        "batch",
-        "cronjobs",
-        json!({"spec": {"jobTemplate": null}}),
-    );
-    assert!(outcome(null_template).contains("no spec.jobTemplate.spec.template"));
-    assert!(outcome(pod_request("CREATE", Value::Null))
-        .starts_with("error the request carries no object"));
     let wrong = json!({"spec": {"template": {"spec": {"containers": [{"name": 5}]}}}});
-    let msg = outcome(workload_request("Job", "batch", "jobs", wrong));
-    assert!(
-        msg.starts_with("error cannot read the Job in request.object: spec.template.spec.containers[0].name: invalid type"),
-        "{msg}"
-    );
-    assert!(outcome(pod_request("CREATE", json!([1, 2]))).starts_with("error cannot read the Pod"));
+    let cases = [
+        (
+            "a Deployment without a template",
+            workload_request("Deployment", "apps", "deployments", json!({"spec": {"replicas": 1}})),
+            Expect::Is("error request.object has no spec.template: a Deployment must carry a pod template"),
+        ),
+        (
+            "a CronJob whose job template is null",
+            workload_request("CronJob", "batch", "cronjobs", json!({"spec": {"jobTemplate": null}})),
+            Expect::Contains("no spec.jobTemplate.spec.template"),
+        ),
+        (
+            "no object",
+            pod_request("CREATE", Value::Null),
+            Expect::StartsWith("error the request carries no object"),
+        ),
+        (
+            "a container name of the wrong type",
+            workload_request("Job", "batch", "jobs", wrong),
+            Expect::StartsWith("error cannot read the Job in request.object: spec.template.spec.containers[0].name: invalid type"),
+        ),
+        (
+            "an array for a pod",
+            pod_request("CREATE", json!([1, 2])),
+            Expect::StartsWith("error cannot read the Pod"),
+        ),
+    ];
+    for (case, request, expected) in cases {
+        expected.check(case, &outcome(request));
+    }
 }
 
 #[test]
