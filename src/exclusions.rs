@@ -483,7 +483,9 @@ mod tests {
     use serde_json::{json, Value};
 
     fn settings_error(exclusions: Value) -> String {
-        Settings::from_json(&json!({ "exclusions": exclusions }).to_string()).expect_err("refused")
+        Settings::from_json(&json!({ "exclusions": exclusions }).to_string())
+            .expect_err("refused")
+            .to_string()
     }
 
     #[test]

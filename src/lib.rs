@@ -1,8 +1,11 @@
 //! Kubewarden policy enforcing the Kubernetes Pod Security Standards.
 //!
 //! A request travels one way: the waPC edge (this file) -> [`request`] (what the request is
-//! about, where its pod is) -> [`pod`] (a borrowed view of the pod) -> [`controls`] (one
-//! pure function per control) -> [`verdict`] (messages and the ValidationResponse).
+//! about, where its pod is; a request that cannot be read is a [`refusal`]) -> [`pod`] (a
+//! borrowed view of the pod) -> [`controls`] (one pure function per control) -> [`verdict`]
+//! (which path judges the request: the plain level, the [`modes`], or levels from the
+//! [`namespace`]), which answers with [`message`] (a rejection in PSA's words) and
+//! [`response`] (the ValidationResponse and its JSON).
 
 // A panic in the module is a trap, and a trap is an outage: outside tests, every failure
 // is a value the caller turns into a rejection.
@@ -17,12 +20,14 @@ pub mod exclusions;
 pub mod image;
 pub mod json;
 pub mod list;
+pub mod message;
 pub mod modes;
 pub mod mutate;
-pub mod namespace_labels;
-pub mod namespace_request;
+pub mod namespace;
 pub mod pod;
+pub mod refusal;
 pub mod request;
+pub mod response;
 pub mod response_writer;
 pub mod settings;
 pub mod settings_cache;
@@ -42,7 +47,7 @@ pub extern "C" fn wapc_init() {
 
 fn validate(payload: &[u8]) -> CallResult {
     let response = verdict::validate(payload);
-    let json = verdict::response_json(&response);
+    let json = response::response_json(&response);
     // The response's audit annotations serve the next one.
     response_writer::recycle(response);
     Ok(json?)

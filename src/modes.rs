@@ -18,7 +18,7 @@ use crate::exclusions::{self, Outcome};
 use crate::pod::PodView;
 use crate::request::{read_pod, Evaluation};
 use crate::response_writer;
-use crate::settings::{PolicyVersion, Settings};
+use crate::settings::{PolicyVersion, Settings, SettingsError};
 use crate::verdict;
 
 /// PSA's audit annotation naming the enforce mode's level and version
@@ -125,11 +125,11 @@ pub(crate) struct RawMode {
 
 impl RawMode {
     /// Checks the entry of mode `mode` (`warn`, `audit`); errors name the field.
-    pub(crate) fn check(self, mode: &str) -> Result<LevelVersion, String> {
+    pub(crate) fn check(self, mode: &str) -> Result<LevelVersion, SettingsError> {
         let Some(level) = self.level else {
-            return Err(format!(
+            return Err(SettingsError::new(format!(
                 r#"{mode}.level: missing; allowed values: "privileged", "baseline", "restricted""#
-            ));
+            )));
         };
         let level = parse_level(&format!("{mode}.level"), &level)?;
         let version = match self.version {
@@ -141,23 +141,23 @@ impl RawMode {
 }
 
 /// A level as PSA's `ParseLevel` accepts it.
-pub(crate) fn parse_level(field: &str, text: &str) -> Result<Level, String> {
+pub(crate) fn parse_level(field: &str, text: &str) -> Result<Level, SettingsError> {
     match text {
         "privileged" => Ok(Level::Privileged),
         "baseline" => Ok(Level::Baseline),
         "restricted" => Ok(Level::Restricted),
-        other => Err(format!(
+        other => Err(SettingsError::new(format!(
             r#"{field}: {other:?} is not a Pod Security Standard level; allowed values: "privileged", "baseline", "restricted""#
-        )),
+        ))),
     }
 }
 
 /// A version as PSA's `ParseVersion` accepts it, with the settings' wording.
-pub(crate) fn parse_version(field: &str, text: &str) -> Result<PolicyVersion, String> {
+pub(crate) fn parse_version(field: &str, text: &str) -> Result<PolicyVersion, SettingsError> {
     PolicyVersion::parse(text).ok_or_else(|| {
-        format!(
+        SettingsError::new(format!(
             r#"{field}: {text:?} is malformed; allowed values: "latest" or "v1.0" … "v1.{NEWEST_KNOWN_MINOR}" (a newer "v1.x" is evaluated as "latest")"#
-        )
+        ))
     })
 }
 
@@ -168,13 +168,15 @@ pub(crate) fn check_something_is_checked(
     warn: Option<LevelVersion>,
     audit: Option<LevelVersion>,
     levels_from_namespace_labels: bool,
-) -> Result<(), String> {
+) -> Result<(), SettingsError> {
     let checks = |m: Option<LevelVersion>| m.is_some_and(LevelVersion::checks_something);
     if levels_from_namespace_labels || enforce != Level::Privileged || checks(warn) || checks(audit)
     {
         return Ok(());
     }
-    Err(r#"settings check nothing: level, warn.level and audit.level are all "privileged" (or unset); set one of them to "baseline" or "restricted", set levelsFromNamespaceLabels: true, or remove the policy"#.to_owned())
+    Err(SettingsError::new(
+        r#"settings check nothing: level, warn.level and audit.level are all "privileged" (or unset); set one of them to "baseline" or "restricted", set levelsFromNamespaceLabels: true, or remove the policy"#,
+    ))
 }
 
 /// What the modes make of a pod.
@@ -597,7 +599,9 @@ mod tests {
     }
 
     fn err(json: Value) -> String {
-        Settings::from_json(&json.to_string()).expect_err("refused")
+        Settings::from_json(&json.to_string())
+            .expect_err("refused")
+            .to_string()
     }
 
     fn lv(level: Level, version: PolicyVersion) -> LevelVersion {

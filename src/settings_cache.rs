@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsError};
 
 thread_local! {
     /// The settings' JSON text (`None`: absent) and what it was read as. Only settings
@@ -15,7 +15,7 @@ thread_local! {
 
 /// The settings `raw` reads as (`None`: absent, the defaults), read once for as long as
 /// requests keep sending the same text.
-pub fn settings(raw: Option<&str>) -> Result<Rc<Settings>, String> {
+pub fn settings(raw: Option<&str>) -> Result<Rc<Settings>, SettingsError> {
     let hit = LAST.with_borrow(|last| match last {
         Some((text, settings)) if text.as_deref() == raw => Some(settings.clone()),
         _ => None,

@@ -1,61 +1,64 @@
-//! From a request to Kubewarden's answer: messages in Pod Security Admission's words, and
-//! the ValidationResponse / SettingsValidationResponse the host reads.
-
-use std::collections::HashMap;
+//! From a request to Kubewarden's answer: reads the request ([`crate::request`]), finds its
+//! settings, decides which path judges it (a Namespace, the modes, levels from namespace
+//! labels, or the plain level with mutation) and judges its pod through the controls with
+//! exclusions applied. The answers themselves are built in `response.rs`, a rejection's
+//! words in `message.rs`, refusals of unreadable requests in `refusal.rs`.
 
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 
-use crate::controls::{self, read_only_root_filesystem, Violation};
-use crate::exclusions::{self, Notes};
+use crate::controls::{self, read_only_root_filesystem, Level};
+use crate::exclusions::{self, Notes, Outcome};
+use crate::message;
 use crate::modes::Policy;
 use crate::mutate;
-use crate::namespace_labels::{self, Cluster};
+use crate::namespace::{self, Cluster};
 use crate::pod::PodView;
-use crate::request::{
-    read_pod, Evaluation, Exemption, ObjectField, Reading, Subject, ValidationRequest,
-};
-use crate::settings::Settings;
-
-/// The audit annotation Pod Security Admission sets on an exempt request.
-pub const EXEMPT_ANNOTATION: &str = "exempt";
+use crate::refusal::{BadRequest, Refusal};
+use crate::request::{read_pod, Evaluation, ObjectField, Reading, Subject, ValidationRequest};
+use crate::response::{exempt, settings_answer};
+// Where they were first written; `modes.rs` and tests still name them here.
+pub use crate::message::describe;
+pub(crate) use crate::response::{accept, note_exclusions, reject};
+pub use crate::response::{response_json, EXCLUSIONS_ANNOTATION, EXEMPT_ANNOTATION};
+use crate::settings::{Settings, SettingsError};
 
 /// Judges one Kubewarden ValidationRequest. Never panics: anything that cannot be read is a
-/// rejection that says what is wrong.
+/// rejection that says what is wrong, with the code Kubernetes would answer with.
 pub fn validate(payload: &[u8]) -> ValidationResponse {
-    validate_with(payload, &crate::namespace_labels::WapcHost)
+    validate_with(payload, &namespace::WapcHost)
 }
 
 /// [`validate`], reading the cluster (namespace labels) through `cluster`.
 pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> ValidationResponse {
     match judge(payload, cluster) {
         Ok(response) => response,
-        Err(message) => reject(message),
+        Err(refusal) => refusal.into_response(),
     }
 }
 
-fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, String> {
-    let text = std::str::from_utf8(payload)
-        .map_err(|e| format!("cannot read the validation request: not UTF-8 ({e})"))?;
+fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, Refusal> {
+    let text = std::str::from_utf8(payload).map_err(|e| {
+        BadRequest::new(format!(
+            "cannot read the validation request: not UTF-8 ({e})"
+        ))
+    })?;
     // One pass over the request in the common case; the raw reading explains errors and
     // serves what needs the object's JSON (see `Reading`).
     let envelope = match ValidationRequest::parse(text, Reading::OnePass) {
         Ok(envelope) if envelope.request.read_consistently() => envelope,
         _ => ValidationRequest::parse(text, Reading::Raw).map_err(|e| {
             // The field's path, cut: a hostile request could make any part of it any size.
-            format!(
+            BadRequest::new(format!(
                 "cannot read the validation request: {}",
                 crate::pod::read_error(text, &e)
-            )
+            ))
         })?,
     };
-    let settings = crate::settings_cache::settings(envelope.settings)
-        .map_err(|e| format!("invalid settings: {e}"))?;
-    // Namespace requests, when the levels come from their labels (see `namespace_request.rs`).
+    let settings = crate::settings_cache::settings(envelope.settings)?;
+    // Namespace requests, when the levels come from their labels (see `namespace/request.rs`).
     if settings.levels_from_namespace_labels {
-        if let Some(response) =
-            crate::namespace_request::respond(&settings, cluster, &envelope.request)
-        {
+        if let Some(response) = namespace::request::respond(&settings, cluster, &envelope.request) {
             return Ok(response);
         }
     }
@@ -64,9 +67,9 @@ fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, St
         Subject::Pass(_) => accept(),
         Subject::Exempt(exemption) => exempt(&exemption),
         // Pod Security Admission's enforce, warn and audit modes (see `modes.rs`), their
-        // levels maybe from the namespace's labels (see `namespace_labels.rs`).
+        // levels maybe from the namespace's labels (see `namespace/levels.rs`).
         Subject::Evaluate(e) if settings.levels_from_namespace_labels => {
-            namespace_labels::respond(&settings, cluster, namespace.as_deref(), &e, text)
+            namespace::levels::respond(&settings, cluster, namespace.as_deref(), &e, text)
         }
         Subject::Evaluate(e) if settings.uses_modes() => {
             crate::modes::respond(&settings, &Policy::from_settings(&settings), None, &e, text)
@@ -95,14 +98,28 @@ pub struct Judgement {
 
 /// Judges a pod: the level's controls, then our extra control, with exclusions applied.
 pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
-    let mut outcome = exclusions::evaluate(
+    let (mut outcome, standard) = evaluate(
+        settings,
         settings.level,
         settings.version.effective_minor(),
         pod,
-        &settings.exclusions,
     );
-    // The standard's violations, then our control's, in one list: the two sentences share
-    // one budget, so that the whole message stays bounded.
+    Judgement {
+        rejection: message::rejection_message(settings, &mut outcome.violations, standard),
+        exclusions_used: outcome.used,
+    }
+}
+
+/// What a pod violates at `level` and `minor`, exclusions applied: the standard's
+/// violations, then our control's when the settings require it, in one list (the two
+/// sentences of a message share one budget); and how many of them are the standard's.
+pub(crate) fn evaluate(
+    settings: &Settings,
+    level: Level,
+    minor: u32,
+    pod: &PodView,
+) -> (Outcome, usize) {
+    let mut outcome = exclusions::evaluate(level, minor, pod, &settings.exclusions);
     let standard = outcome.violations.len();
     if settings.require_read_only_root_filesystem {
         exclusions::check_control(
@@ -113,33 +130,7 @@ pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
             &mut outcome,
         );
     }
-    controls::bound(&mut outcome.violations);
-    let (violations, ours) = outcome.violations.split_at(standard);
-    // One string for the whole message, sized once: `describe` writes each sentence into it.
-    let mut message = String::new();
-    if !outcome.violations.is_empty() {
-        let described: usize = (outcome.violations.iter())
-            .map(|v| v.reason.len() + v.detail.len() + ", ()".len())
-            .sum();
-        message.reserve(described + 96);
-    }
-    if !violations.is_empty() {
-        message.push_str("violates PodSecurity \"");
-        settings.push_level_version(&mut message);
-        message.push_str("\": ");
-        describe(&mut message, violations);
-    }
-    if !ours.is_empty() {
-        if !message.is_empty() {
-            message.push_str("; ");
-        }
-        message.push_str("violates requireReadOnlyRootFilesystem: ");
-        describe(&mut message, ours);
-    }
-    Judgement {
-        rejection: (!message.is_empty()).then_some(message),
-        exclusions_used: outcome.used,
-    }
+    (outcome, standard)
 }
 
 /// The rejection message for a pod, or `None` when it complies.
@@ -168,7 +159,8 @@ pub(crate) fn correct(
     let text = mutated.to_string();
     let remaining = match read_pod(&text, e.carrier, "object") {
         Ok(pod) => rejection(settings, &pod),
-        Err(error) => Some(error),
+        // Our own correction unreadable: refused with its text, not as a bad request.
+        Err(error) => Some(error.into_message()),
     };
     match remaining {
         Some(remaining) => reject(remaining),
@@ -197,154 +189,14 @@ fn raw_object(payload: &str) -> Option<&str> {
     }
 }
 
-/// The audit annotation that lists the exclusions a request relied on.
-pub const EXCLUSIONS_ANNOTATION: &str = "exclusions";
-
-/// Every exclusion in use is said: a warning each, and one audit annotation, so that an
-/// auditor can see every exception that let a pod through.
-pub(crate) fn note_exclusions(mut response: ValidationResponse, used: Notes) -> ValidationResponse {
-    if used.is_empty() {
-        return response;
-    }
-    // Bounded like every message: thousands of excluded containers are counted, not listed.
-    let Notes {
-        listed: mut used,
-        more,
-    } = used;
-    if more > 0 {
-        used.push(format!("and {more} more"));
-    }
-    response
-        .audit_annotations
-        .get_or_insert_with(HashMap::new)
-        .insert(EXCLUSIONS_ANNOTATION.to_owned(), used.join("; "));
-    response
-        .warnings
-        .get_or_insert_with(Vec::new)
-        .extend(used.into_iter().map(|u| format!("exclusion in use: {u}")));
-    response
-}
-
-/// `reason (detail), reason, ...` as Pod Security Admission joins its check results.
-pub fn describe(out: &mut String, violations: &[Violation]) {
-    for (i, v) in violations.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(v.reason);
-        if !v.detail.is_empty() {
-            out.push_str(" (");
-            out.push_str(&v.detail);
-            out.push(')');
-        }
-    }
-}
-
-/// [`accept`] as `serde_json` writes it (a unit test keeps the two equal): most requests
-/// get this answer, so it is copied rather than serialized.
-const ACCEPTED_JSON: &[u8] = br#"{"accepted":true,"message":null,"code":null,"mutated_object":null,"audit_annotations":null,"warnings":null}"#;
-
-/// The response as the host reads it.
-pub fn response_json(response: &ValidationResponse) -> serde_json::Result<Vec<u8>> {
-    // A verdict and at most a message: the two answers written without serde.
-    let plain = response.code.is_none()
-        && response.mutated_object.is_none()
-        && response.audit_annotations.is_none()
-        && response.warnings.is_none();
-    match (plain, response.accepted, &response.message) {
-        (true, true, None) => Ok(ACCEPTED_JSON.to_vec()),
-        // serde_json's string escaping was the largest single cost of rejecting a pod that
-        // violates every control.
-        (true, false, Some(message)) => {
-            let (before, after) = REJECTED_JSON;
-            // Room for the quotes a message usually holds, escaped.
-            let escaped = message.len() + message.len() / 4 + 2;
-            let mut out = Vec::with_capacity(before.len() + escaped + after.len());
-            out.extend_from_slice(before);
-            crate::json::write_string(&mut out, message);
-            out.extend_from_slice(after);
-            Ok(out)
-        }
-        _ => match crate::response_writer::write(response) {
-            Some(json) => Ok(json),
-            None => serde_json::to_vec(response),
-        },
-    }
-}
-
-/// What serde_json writes around a plain rejection's message.
-const REJECTED_JSON: (&[u8], &[u8]) = (
-    br#"{"accepted":false,"message":"#,
-    br#","code":null,"mutated_object":null,"audit_annotations":null,"warnings":null}"#,
-);
-
-pub(crate) fn accept() -> ValidationResponse {
-    ValidationResponse {
-        accepted: true,
-        message: None,
-        code: None,
-        mutated_object: None,
-        audit_annotations: None,
-        warnings: None,
-    }
-}
-
-pub(crate) fn reject(message: String) -> ValidationResponse {
-    ValidationResponse {
-        accepted: false,
-        message: Some(message),
-        code: None,
-        mutated_object: None,
-        audit_annotations: None,
-        warnings: None,
-    }
-}
-
-fn exempt(exemption: &Exemption) -> ValidationResponse {
-    let (kind, message) = match exemption {
-        Exemption::Namespace(ns) => (
-            "namespace",
-            format!("exempt from PodSecurity: namespace {ns:?} is listed in exemptions.namespaces"),
-        ),
-        Exemption::Username(user) => (
-            "user",
-            format!("exempt from PodSecurity: user {user:?} is listed in exemptions.usernames"),
-        ),
-        Exemption::RuntimeClass(rc) => (
-            "runtimeClass",
-            format!("exempt from PodSecurity: runtimeClassName {rc:?} is listed in exemptions.runtimeClasses"),
-        ),
-    };
-    ValidationResponse {
-        accepted: true,
-        message: Some(message),
-        code: None,
-        mutated_object: None,
-        audit_annotations: Some(HashMap::from([(
-            EXEMPT_ANNOTATION.to_owned(),
-            kind.to_owned(),
-        )])),
-        warnings: None,
-    }
-}
-
 /// Checks settings as `validate_settings` receives them (the settings object itself).
 pub fn validate_settings(payload: &[u8]) -> SettingsValidationResponse {
-    let result = std::str::from_utf8(payload)
-        .map_err(|e| format!("settings are not UTF-8: {e}"))
-        .and_then(Settings::from_json);
-    match result {
-        Ok(_) => SettingsValidationResponse {
-            valid: true,
-            message: None,
-        },
-        Err(message) => SettingsValidationResponse {
-            valid: false,
-            message: Some(message),
-        },
-    }
+    settings_answer(
+        std::str::from_utf8(payload)
+            .map_err(|e| SettingsError::new(format!("settings are not UTF-8: {e}")))
+            .and_then(Settings::from_json),
+    )
 }
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -446,52 +298,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_plain_rejection_is_written_as_serde_writes_it() {
-        let every_byte: String = (0u8..0x80).map(char::from).collect();
-        for message in [
-            "",
-            "plain",
-            "violates PodSecurity \"restricted:latest\": privileged (container \"a\" must not set securityContext.privileged=true)",
-            "back\\slash, slash /, tab\t, newline\n, return\r, \u{8}\u{c}\u{0}\u{1f}\u{7f}",
-            "ünïcödé 日本語 😀 and a long run of plain text after it, longer than a word",
-            &every_byte,
-        ] {
-            let rejection = reject(message.to_owned());
-            assert_eq!(
-                String::from_utf8(response_json(&rejection).unwrap()).unwrap(),
-                serde_json::to_string(&rejection).unwrap(),
-                "{message:?}"
-            );
-        }
-        // Anything more than a message goes through serde.
-        let mut warned = reject("no".to_owned());
-        warned.warnings = Some(vec!["w".to_owned()]);
-        let json: Value = serde_json::from_slice(&response_json(&warned).unwrap()).unwrap();
-        assert_eq!(
-            (json["accepted"].as_bool(), &json["warnings"][0]),
-            (Some(false), &json!("w"))
-        );
-    }
-
-    #[test]
-    fn the_plain_acceptance_is_written_as_serde_writes_it() {
-        assert_eq!(
-            String::from_utf8(response_json(&accept()).unwrap()).unwrap(),
-            serde_json::to_string(&accept()).unwrap()
-        );
-        let mut warned = accept();
-        warned.warnings = Some(vec!["w".to_owned()]);
-        let json: Value = serde_json::from_slice(&response_json(&warned).unwrap()).unwrap();
-        assert_eq!(json["warnings"][0], "w");
-        let json: Value =
-            serde_json::from_slice(&response_json(&reject("no".to_owned())).unwrap()).unwrap();
-        assert_eq!(
-            (&json["accepted"], &json["message"]),
-            (&json!(false), &json!("no"))
-        );
-    }
-
-    #[test]
     fn unreadable_input_is_rejected_never_accepted() {
         let r = validate(b"\xff\xfe");
         assert!(!r.accepted);
@@ -504,6 +310,77 @@ pub(crate) mod tests {
             .starts_with("cannot read the validation request"));
         let r = validate(b"");
         assert!(!r.accepted);
+    }
+
+    #[test]
+    fn refusals_carry_the_code_kubernetes_would() {
+        let mut no_kind: Value =
+            serde_json::from_slice(&request(pod(compliant()), json!({}))).unwrap();
+        no_kind["request"]["kind"] = Value::Null;
+        let mut no_object: Value =
+            serde_json::from_slice(&request(pod(compliant()), json!({}))).unwrap();
+        no_object["request"]["object"] = Value::Null;
+        let mut other_kind: Value =
+            serde_json::from_slice(&request(pod(compliant()), json!({}))).unwrap();
+        other_kind["request"]["object"]["kind"] = json!("Deployment");
+        let cases: [(&str, Vec<u8>, bool, Option<u16>); 9] = [
+            ("not UTF-8", b"\xff\xfe".to_vec(), false, Some(400)),
+            ("not JSON", b"{not json".to_vec(), false, Some(400)),
+            (
+                "not a ValidationRequest",
+                b"{\"request\": 5}".to_vec(),
+                false,
+                Some(400),
+            ),
+            (
+                "no kind",
+                serde_json::to_vec(&no_kind).unwrap(),
+                false,
+                Some(400),
+            ),
+            (
+                "no object",
+                serde_json::to_vec(&no_object).unwrap(),
+                false,
+                Some(400),
+            ),
+            (
+                "the object's kind is another",
+                serde_json::to_vec(&other_kind).unwrap(),
+                false,
+                Some(400),
+            ),
+            (
+                "invalid settings",
+                request(pod(compliant()), json!({"level": "privileged"})),
+                false,
+                Some(500),
+            ),
+            // The policy's ordinary answers carry no code (the API server says 403 itself).
+            (
+                "a violating pod",
+                request(pod(json!({"privileged": true})), json!({})),
+                false,
+                None,
+            ),
+            (
+                "a compliant pod",
+                request(pod(compliant()), json!({})),
+                true,
+                None,
+            ),
+        ];
+        for (name, payload, accepted, code) in cases {
+            let r = validate(&payload);
+            assert_eq!(
+                (r.accepted, r.code),
+                (accepted, code),
+                "{name}: {:?}",
+                r.message
+            );
+            let json: Value = serde_json::from_slice(&response_json(&r).unwrap()).unwrap();
+            assert_eq!(json["code"], json!(code), "{name}");
+        }
     }
 
     #[test]
@@ -630,17 +507,5 @@ pub(crate) mod tests {
         // One cut, made once: never a cut of a cut.
         assert_eq!(message.matches("...").count(), 1, "{message}");
         assert!(!message.contains("...."), "{message}");
-    }
-
-    #[test]
-    fn describe_joins_like_psa() {
-        let v = vec![
-            Violation::of("a").text("x"),
-            Violation::of("b"),
-            Violation::of("c").text("y"),
-        ];
-        let mut out = "start: ".to_owned();
-        describe(&mut out, &v);
-        assert_eq!(out, "start: a (x), b, c (y)");
     }
 }

@@ -177,6 +177,33 @@ fn a_resource_that_is_neither_admissions_nor_the_scanners_is_still_refused() {
     not(feature = "wasm-tests"),
     ignore = "needs the built policy.wasm: `make test` runs it"
 )]
+fn an_unreadable_request_is_a_bad_request_and_a_violation_is_not() {
+    let policy = policy();
+    let code = |request: &Value| {
+        let response = policy
+            .validate(&json!({"request": forwarded(request), "settings": {}}))
+            .unwrap_or_else(|e| panic!("{e}"));
+        (response["accepted"].as_bool(), response["code"].as_u64())
+    };
+    let violating = admission("Pod", &privileged_pod(), "CREATE");
+    let mut no_object = violating.clone();
+    no_object["object"] = Value::Null;
+    let mut unreadable = violating.clone();
+    unreadable["object"]["spec"]["containers"] = json!("app");
+    for (name, request, expected) in [
+        ("a violating pod", &violating, (Some(false), None)),
+        ("no object", &no_object, (Some(false), Some(400))),
+        ("an unreadable pod", &unreadable, (Some(false), Some(400))),
+    ] {
+        assert_eq!(code(request), expected, "{name}");
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "wasm-tests"),
+    ignore = "needs the built policy.wasm: `make test` runs it"
+)]
 fn policy_server_admission_create_update_and_subresource() {
     let policy = policy();
     let settings = json!({"level": "baseline", "requireReadOnlyRootFilesystem": false});

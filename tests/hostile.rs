@@ -528,28 +528,44 @@ fn read_errors_are_bounded() {
     let mib = "q".repeat(1 << 20);
     let mut c = good("c");
     c["securityContext"]["privileged"] = json!(mib);
-    rejected(
-        &pod_request(&pod(json!({"containers": [c]})), json!({})),
-        &["cannot read the Pod in request.object: spec.containers[0].securityContext.privileged: invalid type: string \"qqq", " more bytes)"],
-    );
+    let long_string = pod_request(&pod(json!({"containers": [c]})), json!({}));
     let mut p = pod(json!({"containers": [good("c")]}));
     p["metadata"]["annotations"] = json!({mib.clone(): 5});
-    rejected(
-        &pod_request(&p, json!({})),
-        &["cannot read the Pod in request.object: metadata.annotations.qqq"],
-    );
+    let long_key = pod_request(&p, json!({}));
     let mut p = pod(json!({"containers": [good("c")]}));
     p["kind"] = json!(mib);
-    rejected(
-        &pod_request(&p, json!({})),
-        &[
-            "request.object.kind \"qqq",
-            "does not match the request's kind \"Pod\"",
-        ],
-    );
+    let long_object_kind = pod_request(&p, json!({}));
     let mut r = request("Pod", &pod(json!({"containers": [good("c")]})), &json!({}));
     r["request"]["kind"]["kind"] = json!(mib);
-    rejected(&serde_json::to_vec(&r).unwrap(), &["disagree"]);
+    let long_request_kind = serde_json::to_vec(&r).unwrap();
+    let cases: [(&str, Vec<u8>, &[&str]); 4] = [
+        (
+            "a 1 MiB string for a boolean",
+            long_string,
+            &["cannot read the Pod in request.object: spec.containers[0].securityContext.privileged: invalid type: string \"qqq", " more bytes)"],
+        ),
+        (
+            "a 1 MiB annotation key with a number",
+            long_key,
+            &["cannot read the Pod in request.object: metadata.annotations.qqq"],
+        ),
+        (
+            "a 1 MiB object kind",
+            long_object_kind,
+            &[
+                "request.object.kind \"qqq",
+                "does not match the request's kind \"Pod\"",
+            ],
+        ),
+        ("a 1 MiB request kind", long_request_kind, &["disagree"]),
+    ];
+    for (case, payload, says) in cases {
+        let (accepted, message) = judge(&payload);
+        assert!(!accepted, "{case}: accepted");
+        for s in says {
+            assert!(message.contains(s), "{case}: {s:?} missing from {message}");
+        }
+    }
 }
 
 /// The caps are never reached by PSA's own fixtures: their messages keep PSA's wording.

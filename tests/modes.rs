@@ -8,7 +8,7 @@
 use pss_test_support as common;
 
 use common::host::{policy_path, WasmPolicy};
-use common::{fixture_settings, load_fixtures, request, wrap, Fixture, KINDS};
+use common::{fixture_settings, judge_fixtures, kind_names, request, wrap, Fixture};
 use serde_json::{json, Value};
 
 fn modes_settings(f: &Fixture, warn: bool, audit: bool) -> Value {
@@ -77,51 +77,42 @@ fn judge(request: &Value) -> Value {
 
 #[test]
 fn psa_fixtures_through_the_modes_native() {
-    let Some(fixtures) = load_fixtures() else {
-        return;
-    };
-    let mut failures = Vec::new();
-    let mut judged = 0;
-    for f in &fixtures {
-        for (kind, ..) in KINDS {
-            let object = wrap(kind, &f.pod);
-            let enforce = judge(&request(kind, &object, &fixture_settings(f)));
-            let want = match expected(f, &enforce) {
-                Ok(want) => want,
-                Err(e) => {
-                    failures.push(format!("{} as {kind}: {e}", f.path.display()));
-                    continue;
-                }
-            };
-            // Warn and audit together, then (for a Pod) each alone.
-            let alone: &[(bool, bool)] = if kind == "Pod" {
-                &[(true, true), (true, false), (false, true)]
-            } else {
-                &[(true, true)]
-            };
-            for &(warn, audit) in alone {
-                let response = judge(&request(kind, &object, &modes_settings(f, warn, audit)));
-                judged += 1;
-                if let Err(e) = check(&response, &want, warn, audit) {
-                    failures.push(format!(
-                        "{} as {kind} (warn {warn}, audit {audit}): {e}",
-                        f.path.display()
-                    ));
-                }
+    let Some(run) = judge_fixtures(&kind_names(), |f, kind, failures| {
+        let object = wrap(kind, &f.pod);
+        let enforce = judge(&request(kind, &object, &fixture_settings(f)));
+        let want = match expected(f, &enforce) {
+            Ok(want) => want,
+            Err(e) => {
+                failures.push(format!("{} as {kind}: {e}", f.path.display()));
+                return 0;
+            }
+        };
+        // Warn and audit together, then (for a Pod) each alone.
+        let alone: &[(bool, bool)] = if kind == "Pod" {
+            &[(true, true), (true, false), (false, true)]
+        } else {
+            &[(true, true)]
+        };
+        for &(warn, audit) in alone {
+            let response = judge(&request(kind, &object, &modes_settings(f, warn, audit)));
+            if let Err(e) = check(&response, &want, warn, audit) {
+                failures.push(format!(
+                    "{} as {kind} (warn {warn}, audit {audit}): {e}",
+                    f.path.display()
+                ));
             }
         }
-    }
+        alone.len()
+    }) else {
+        return;
+    };
     println!(
-        "PSA fixtures through the modes (native): {} of {judged} answers as PSA's ({} fixtures)",
-        judged - failures.len(),
-        fixtures.len()
+        "PSA fixtures through the modes (native): {} of {} answers as PSA's ({} fixtures)",
+        run.judged - run.failures.len(),
+        run.judged,
+        run.fixtures
     );
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    run.assert_as_expected();
 }
 
 #[test]
@@ -130,12 +121,12 @@ fn psa_fixtures_through_the_modes_native() {
     ignore = "needs the built policy.wasm: `make test` runs it"
 )]
 fn psa_fixtures_through_the_modes_wasm() {
-    let Some(fixtures) = load_fixtures() else {
-        return;
-    };
-    let policy = WasmPolicy::load(&policy_path()).unwrap_or_else(|e| panic!("{e}"));
-    let mut failures = Vec::new();
-    for f in &fixtures {
+    // Loaded with the first fixture: skipping the fixtures needs no module.
+    let mut policy = None;
+    let Some(run) = judge_fixtures(&["Pod"], |f, _, failures| {
+        let policy = policy.get_or_insert_with(|| {
+            WasmPolicy::load(&policy_path()).unwrap_or_else(|e| panic!("{e}"))
+        });
         let validate = |settings: &Value| {
             policy
                 .validate(&request("Pod", &f.pod, settings))
@@ -147,11 +138,9 @@ fn psa_fixtures_through_the_modes_wasm() {
         if let Err(e) = result {
             failures.push(format!("{}: {e}", f.path.display()));
         }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+        1
+    }) else {
+        return;
+    };
+    run.assert_as_expected();
 }

@@ -4,7 +4,7 @@
 use pss_test_support as common;
 
 use common::host::{policy_path, WasmPolicy};
-use common::{fixture_settings, load_fixtures, request, wrap, KINDS};
+use common::{fixture_settings, judge_fixtures, kind_names, request, wrap, KINDS};
 
 #[test]
 #[cfg_attr(
@@ -12,40 +12,35 @@ use common::{fixture_settings, load_fixtures, request, wrap, KINDS};
     ignore = "needs the built policy.wasm: `make test` runs it"
 )]
 fn psa_fixtures_wasm() {
-    let Some(fixtures) = load_fixtures() else {
+    // Loaded with the first fixture: skipping the fixtures needs no module.
+    let mut policy = None;
+    let Some(run) = judge_fixtures(&kind_names(), |f, kind, failures| {
+        let policy = policy.get_or_insert_with(|| {
+            WasmPolicy::load(&policy_path()).unwrap_or_else(|e| panic!("{e}"))
+        });
+        let req = request(kind, &wrap(kind, &f.pod), &fixture_settings(f));
+        let response = policy
+            .validate(&req)
+            .unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
+        if response["accepted"].as_bool() != Some(f.expect_pass) {
+            failures.push(format!(
+                "{} as {kind}: expected {}, got {response}",
+                f.path.display(),
+                if f.expect_pass { "pass" } else { "fail" },
+            ));
+        }
+        1
+    }) else {
         return;
     };
-    let policy = WasmPolicy::load(&policy_path()).unwrap_or_else(|e| panic!("{e}"));
-    let mut failures = Vec::new();
-    let mut judged = 0;
-    for f in &fixtures {
-        for (kind, ..) in KINDS {
-            let req = request(kind, &wrap(kind, &f.pod), &fixture_settings(f));
-            let response = policy
-                .validate(&req)
-                .unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
-            judged += 1;
-            if response["accepted"].as_bool() != Some(f.expect_pass) {
-                failures.push(format!(
-                    "{} as {kind}: expected {}, got {response}",
-                    f.path.display(),
-                    if f.expect_pass { "pass" } else { "fail" },
-                ));
-            }
-        }
-    }
     println!(
-        "PSA conformance (wasm): {} of {judged} verdicts as expected ({} fixtures x {} kinds)",
-        judged - failures.len(),
-        fixtures.len(),
+        "PSA conformance (wasm): {} of {} verdicts as expected ({} fixtures x {} kinds)",
+        run.judged - run.failures.len(),
+        run.judged,
+        run.fixtures,
         KINDS.len()
     );
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    run.assert_as_expected();
 }
 
 #[test]

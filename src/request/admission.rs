@@ -6,6 +6,7 @@ use super::carrier::{pod_of, read_carried, read_pod, PodCarrier};
 use super::{AdmissionRequest, ObjectField};
 use crate::json::Reader;
 use crate::pod::{Container, PodView};
+use crate::refusal::BadRequest;
 use crate::settings::Settings;
 
 /// Pod subresources that cannot change the pod spec: Pod Security Admission lets them
@@ -62,8 +63,8 @@ pub struct Evaluation<'a> {
 
 impl<'a> AdmissionRequest<'a> {
     /// Decides whether the request's pod must be evaluated, and reads it if so.
-    /// An error is a rejection message: the request cannot be judged as given.
-    pub fn subject(self, settings: &Settings) -> Result<Subject<'a>, String> {
+    /// An error is a refusal: the request cannot be judged as given.
+    pub fn subject(self, settings: &Settings) -> Result<Subject<'a>, BadRequest> {
         let operation = self.operation.as_deref().unwrap_or("");
         if operation == "DELETE" || operation == "CONNECT" {
             return Ok(Subject::Pass(Pass::NotApplicable(
@@ -95,9 +96,12 @@ impl<'a> AdmissionRequest<'a> {
         }
 
         let object = self.object.ok_or_else(|| {
-            format!(
-                "the request carries no object to check ({} {operation})",
-                carrier.kind()
+            BadRequest::at(
+                "request.object",
+                format!(
+                    "the request carries no object to check ({} {operation})",
+                    carrier.kind()
+                ),
             )
         })?;
         let (mut pod, mut raw_object) = match object {
@@ -191,14 +195,14 @@ impl KeptBySubresource {
     }
 
     /// The rejection for an update that does not say what the API server has stored.
-    pub(crate) fn missing_old_object(self, subresource: &str) -> String {
+    pub(crate) fn missing_old_object(self, subresource: &str) -> BadRequest {
         let kept = match self {
             KeptBySubresource::EphemeralContainers => "the ephemeral containers",
             KeptBySubresource::Resources => "the container resources",
         };
-        format!(
+        BadRequest::at("request.oldObject", format!(
             "request.oldObject is missing: a pods/{subresource} UPDATE stores the pod of request.oldObject with only {kept} of request.object, so it cannot be judged without it"
-        )
+        ))
     }
 }
 

@@ -5,6 +5,7 @@ use super::{AdmissionRequest, GroupVersionResource};
 use crate::bounds::{clip_text, MAX_VALUE_BYTES};
 use crate::json::{self, Reader, Str};
 use crate::pod::{read_error, PodView};
+use crate::refusal::BadRequest;
 
 /// Every kind of object that is, or carries, a pod spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,13 +82,16 @@ impl AdmissionRequest<'_> {
     /// The kind of object the request is about, from `request.kind` and `request.resource`.
     /// They must agree: a request that names a pod-carrying kind in one and something else
     /// in the other is refused rather than guessed at.
-    pub(crate) fn carrier(&self) -> Result<Option<PodCarrier>, String> {
+    pub(crate) fn carrier(&self) -> Result<Option<PodCarrier>, BadRequest> {
         let kind = self.kind.as_ref();
         let Some(kind_name) = kind
             .and_then(|k| k.kind.as_deref())
             .filter(|k| !k.is_empty())
         else {
-            return Err("request.kind is missing: cannot tell what object this is".to_owned());
+            return Err(BadRequest::at(
+                "request.kind",
+                "request.kind is missing: cannot tell what object this is".to_owned(),
+            ));
         };
         let kind_group = kind.and_then(|k| k.group.as_deref()).unwrap_or("");
         let by_kind = PodCarrier::from_kind(kind_group, kind_name);
@@ -108,9 +112,9 @@ impl AdmissionRequest<'_> {
             let [kind_name, kind_group, resource_name, resource_group] =
                 [kind_name, kind_group, resource_name, resource_group]
                     .map(|s| clip_text(s, MAX_VALUE_BYTES));
-            return Err(format!(
+            return Err(BadRequest::at("request.kind", format!(
                 "request.kind {kind_name:?} (group {kind_group:?}) and request.resource {resource_name:?} (group {resource_group:?}) disagree"
-            ));
+            )));
         }
         Ok(by_kind)
     }
@@ -133,13 +137,16 @@ pub fn read_pod<'a>(
     json: &'a str,
     carrier: PodCarrier,
     field: &str,
-) -> Result<Box<PodView<'a>>, String> {
+) -> Result<Box<PodView<'a>>, BadRequest> {
     let found =
         Reader::read_all(json, |r| read_carried(r, carrier, PodView::read)).map_err(|e| {
-            format!(
-                "cannot read the {} in request.{field}: {}",
-                carrier.kind(),
-                read_error(json, &e)
+            BadRequest::at(
+                format!("request.{field}"),
+                format!(
+                    "cannot read the {} in request.{field}: {}",
+                    carrier.kind(),
+                    read_error(json, &e)
+                ),
             )
         })?;
     pod_of(found, carrier, field)
@@ -150,25 +157,31 @@ pub(crate) fn pod_of<'a>(
     found: Found<'a, Box<PodView<'a>>>,
     carrier: PodCarrier,
     field: &str,
-) -> Result<Box<PodView<'a>>, String> {
+) -> Result<Box<PodView<'a>>, BadRequest> {
     let object_kind = found
         .kind
         .as_deref()
         .or(found.pod.as_ref().and_then(|p| p.kind.as_deref()));
     if let Some(kind) = object_kind {
         if kind != carrier.kind() {
-            return Err(format!(
-                "request.{field}.kind {:?} does not match the request's kind {:?}",
-                clip_text(kind, MAX_VALUE_BYTES),
-                carrier.kind()
+            return Err(BadRequest::at(
+                format!("request.{field}.kind"),
+                format!(
+                    "request.{field}.kind {:?} does not match the request's kind {:?}",
+                    clip_text(kind, MAX_VALUE_BYTES),
+                    carrier.kind()
+                ),
             ));
         }
     }
     found.pod.ok_or_else(|| {
-        format!(
-            "request.{field} has no {}: a {} must carry a pod template",
-            carrier.template_path().join("."),
-            carrier.kind()
+        BadRequest::at(
+            format!("request.{field}"),
+            format!(
+                "request.{field} has no {}: a {} must carry a pod template",
+                carrier.template_path().join("."),
+                carrier.kind()
+            ),
         )
     })
 }

@@ -102,6 +102,52 @@ fn file_name(p: &Path) -> String {
         .to_owned()
 }
 
+/// What judging the fixtures came to: how many fixtures and answers, and one line per
+/// answer that was not as expected.
+pub struct Run {
+    pub fixtures: usize,
+    pub judged: usize,
+    pub failures: Vec<String>,
+}
+
+impl Run {
+    /// Fails, listing every mismatch, unless there are none.
+    pub fn assert_as_expected(&self) {
+        assert!(
+            self.failures.is_empty(),
+            "{} mismatches:\n{}",
+            self.failures.len(),
+            self.failures.join("\n")
+        );
+    }
+}
+
+/// The loop of every conformance test: each fixture judged as each of `kinds` by `judge`,
+/// which pushes one line per mismatch and says how many answers it judged. `None` only when
+/// skipping was asked for (see [`load_fixtures`]).
+pub fn judge_fixtures(
+    kinds: &[&str],
+    mut judge: impl FnMut(&Fixture, &str, &mut Vec<String>) -> usize,
+) -> Option<Run> {
+    let fixtures = load_fixtures()?;
+    let mut run = Run {
+        fixtures: fixtures.len(),
+        judged: 0,
+        failures: Vec::new(),
+    };
+    for f in &fixtures {
+        for kind in kinds {
+            run.judged += judge(f, kind, &mut run.failures);
+        }
+    }
+    Some(run)
+}
+
+/// The names of [`crate::KINDS`]: a Pod and every workload kind.
+pub fn kind_names() -> Vec<&'static str> {
+    crate::KINDS.iter().map(|(kind, ..)| *kind).collect()
+}
+
 pub fn fixture_settings(f: &Fixture) -> Value {
     json!({"level": f.level, "version": f.version, "requireReadOnlyRootFilesystem": false})
 }

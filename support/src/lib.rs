@@ -23,4 +23,6 @@ pub use requests::{request, wrap, KINDS};
 pub use {wapc, wasmtime_provider};
 
 #[cfg(feature = "host")]
-pub use fixtures::{fixture_settings, fixtures_root, load_fixtures, Fixture};
+pub use fixtures::{
+    fixture_settings, fixtures_root, judge_fixtures, kind_names, load_fixtures, Fixture, Run,
+};

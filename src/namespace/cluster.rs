@@ -1,0 +1,99 @@
+//! Where the policy reads the cluster: the labels of a namespace and the pods in it,
+//! through Kubewarden's host capabilities (policy-server answers from the cluster; the
+//! policy must be granted `v1/Namespace` and `v1/Pod` in its `contextAwareResources`).
+
+use serde_json::value::RawValue;
+
+use super::labels::{read_namespace, Labels};
+use crate::json;
+use crate::pod::read_error;
+
+/// Where the policy reads the cluster: policy-server's host capabilities through waPC in
+/// the module ([`WapcHost`]); a stand-in in native tests.
+pub trait Cluster {
+    /// The labels of namespace `name`, or why they cannot be had.
+    fn namespace_labels(&self, name: &str) -> Result<Labels, String>;
+    /// The v1 Pods of `namespace`: the host's `list_resources_by_namespace` answer (a List
+    /// object as JSON text), or why it cannot be had.
+    fn pods(&self, namespace: &str) -> Result<Vec<u8>, String>;
+}
+
+/// The host capabilities policy-server offers a policy, through waPC.
+pub struct WapcHost;
+
+impl Cluster for WapcHost {
+    fn namespace_labels(&self, name: &str) -> Result<Labels, String> {
+        use kubewarden_policy_sdk::host_capabilities::kubernetes::{
+            get_resource, GetResourceRequest,
+        };
+        let request = GetResourceRequest {
+            api_version: "v1".to_owned(),
+            kind: "Namespace".to_owned(),
+            name: name.to_owned(),
+            namespace: None,
+            // policy-server's 5-second cache, as for any context-aware policy.
+            disable_cache: false,
+            // Only the labels travel from the host.
+            field_masks: Some(["metadata.labels".to_owned()].into()),
+        };
+        // The answer as JSON text, read by the policy's own reader (no serde derive).
+        let namespace: Box<RawValue> = get_resource(&request).map_err(|e| e.to_string())?;
+        read_namespace(namespace.get())
+            .map(|(_, labels)| labels)
+            .map_err(|e| {
+                format!(
+                    "cannot read the Namespace: {}",
+                    read_error(namespace.get(), &e)
+                )
+            })
+    }
+
+    fn pods(&self, namespace: &str) -> Result<Vec<u8>, String> {
+        // The capability the SDK's `list_resources_by_namespace` calls, with the SDK's
+        // request (written here, see `list_pods_request`); the answer is read by the
+        // policy's own reader into pod views rather than into k8s-openapi's Pod (every
+        // field of every pod, only to be converted).
+        let payload = list_pods_request(namespace);
+        kubewarden_policy_sdk::wapc_guest::host_call(
+            "kubewarden",
+            "kubernetes",
+            "list_resources_by_namespace",
+            &payload,
+        )
+        .map_err(|e| e.to_string())
+    }
+}
+
+/// The SDK's `ListResourcesByNamespaceRequest` for the v1 Pods of `namespace`, as
+/// serde_json writes it (a unit test holds the two equal); only the pods' data the
+/// policy reads travels (policy-server masks an object's data, never its metadata).
+fn list_pods_request(namespace: &str) -> Vec<u8> {
+    let mut out = br#"{"api_version":"v1","kind":"Pod","namespace":"#.to_vec();
+    json::write_string(&mut out, namespace);
+    out.extend_from_slice(
+        br#","label_selector":null,"field_selector":null,"field_masks":["spec"]}"#,
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pods_request_is_the_sdks() {
+        use kubewarden_policy_sdk::host_capabilities::kubernetes::ListResourcesByNamespaceRequest;
+        let sdk = ListResourcesByNamespaceRequest {
+            api_version: "v1".to_owned(),
+            kind: "Pod".to_owned(),
+            namespace: "team \"a\"".to_owned(),
+            label_selector: None,
+            field_selector: None,
+            field_masks: Some(["spec".to_owned()].into()),
+        };
+        assert_eq!(
+            String::from_utf8(list_pods_request("team \"a\"")).unwrap(),
+            serde_json::to_string(&sdk).unwrap()
+        );
+    }
+}
