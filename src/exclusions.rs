@@ -9,7 +9,8 @@
 use serde::Deserialize;
 
 use crate::controls::{
-    self, app_armor_profile, seccomp_profile, Control, Forgive, Level, Revision, Scope, Violation,
+    self, app_armor_profile, seccomp_profile, Control, ControlId, Forgive, Level, Revision, Scope,
+    Violation, CONTROLS,
 };
 use crate::image::ImagePattern;
 use crate::json::Str;
@@ -18,7 +19,7 @@ use crate::pod::{Container, ContainerKind, ObjectMeta, PodView};
 /// One entry of the `exclusions` setting, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exclusion {
-    pub control: &'static str,
+    pub control: ControlId,
     pub images: Vec<ImagePattern>,
     pub containers: Vec<String>,
     pub values: Vec<String>,
@@ -159,7 +160,7 @@ impl Exclusion {
 
 fn control_names() -> String {
     controls::all_named()
-        .map(|c| c.id)
+        .map(|c| c.id.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -268,7 +269,7 @@ pub fn check_control(
     if mine.iter().any(|e| e.disables_control()) {
         outcome
             .used
-            .push(|| format!("control {:?} disabled for every pod", control.id));
+            .push(|| format!("control {:?} disabled for every pod", control.id.as_str()));
         return true;
     }
     let mut view = pod.clone();
@@ -318,7 +319,7 @@ fn floor(
         .filter(|e| e.control == replaced.id)
         .collect();
     if own.iter().any(|e| e.disables_control()) {
-        used.push(|| format!("control {:?} disabled for every pod", replaced.id));
+        used.push(|| format!("control {:?} disabled for every pod", replaced.id.as_str()));
         return None;
     }
     let mut notes = Notes::default();
@@ -344,7 +345,7 @@ fn floor(
 
 /// Takes out of `view` what `exclusion` forgives, noting each container or value taken.
 fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: &mut Notes) {
-    let id = control.id;
+    let id = control.id.as_str();
     match (control.scope, control.forgive) {
         (Scope::Pod, Some(Forgive::Pod(forgive_values))) => {
             for value in forgive_values(view, &exclusion.values) {
@@ -450,7 +451,8 @@ pub fn evaluate(level: Level, minor: u32, pod: &PodView, exclusions: &[Exclusion
             continue;
         }
         for id in revision.overrides {
-            let Some((replaced_place, replaced)) = controls::indexed(id) else {
+            let replaced_place = id.index();
+            let Some(replaced) = CONTROLS.get(replaced_place) else {
                 continue;
             };
             let Some(replaced_revision) = replaced.revision_at(minor) else {

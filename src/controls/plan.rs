@@ -1,7 +1,7 @@
 //! Which revision of each control applies at a level and policy version: worked out once,
 //! when the policy is compiled, from the table.
 
-use super::registry::{revision_index, Control, Level, Revision};
+use super::registry::{revision_index, Control, ControlId, Level, Revision};
 use super::table::{CONTROLS, NEWEST_KNOWN_MINOR};
 
 pub const CONTROL_COUNT: usize = CONTROLS.len();
@@ -41,7 +41,7 @@ pub(super) const fn plan() -> [[[u8; CONTROL_COUNT]; VERSIONS]; 2] {
 }
 
 /// Whether a restricted control in force at `minor` replaces the baseline control `id`.
-pub(super) const fn overridden(id: &str, minor: u32) -> bool {
+pub(super) const fn overridden(id: ControlId, minor: u32) -> bool {
     let mut c = 0;
     while c < CONTROL_COUNT {
         let control = &CONTROLS[c];
@@ -49,7 +49,7 @@ pub(super) const fn overridden(id: &str, minor: u32) -> bool {
             let overrides = control.revisions[r].overrides;
             let mut o = 0;
             while o < overrides.len() {
-                if same_id(overrides[o], id) {
+                if overrides[o].index() == id.index() {
                     return true;
                 }
                 o += 1;
@@ -58,22 +58,6 @@ pub(super) const fn overridden(id: &str, minor: u32) -> bool {
         c += 1;
     }
     false
-}
-
-/// `a == b`, which a `const fn` cannot write yet.
-pub(super) const fn same_id(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 /// For each control (in [`CONTROLS`] order), the number of its revision in force at `level`

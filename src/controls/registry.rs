@@ -24,6 +24,76 @@ impl Level {
     }
 }
 
+/// A control by name: one variant per entry of [`CONTROLS`], in its order (a variant's
+/// number is its place there, which `table.rs` checks when the policy is compiled), then
+/// this policy's own control. Naming a control that does not exist does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ControlId {
+    // --- baseline ---
+    AppArmorProfile,
+    CapabilitiesBaseline,
+    HostNamespaces,
+    HostPathVolumes,
+    HostPorts,
+    HostProbesAndHostLifecycle,
+    Privileged,
+    ProcMount,
+    SeLinuxOptions,
+    SeccompProfileBaseline,
+    Sysctls,
+    WindowsHostProcess,
+    // --- restricted ---
+    AllowPrivilegeEscalation,
+    CapabilitiesRestricted,
+    ProcMountRestricted,
+    RestrictedVolumes,
+    RunAsNonRoot,
+    RunAsUser,
+    SeccompProfileRestricted,
+    // --- ours ---
+    ReadOnlyRootFilesystem,
+}
+
+impl ControlId {
+    /// The control's name, as Pod Security Admission names its check (and as settings
+    /// name it).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ControlId::AppArmorProfile => "appArmorProfile",
+            ControlId::CapabilitiesBaseline => "capabilities_baseline",
+            ControlId::HostNamespaces => "hostNamespaces",
+            ControlId::HostPathVolumes => "hostPathVolumes",
+            ControlId::HostPorts => "hostPorts",
+            ControlId::HostProbesAndHostLifecycle => "hostProbesAndHostLifecycle",
+            ControlId::Privileged => "privileged",
+            ControlId::ProcMount => "procMount",
+            ControlId::SeLinuxOptions => "seLinuxOptions",
+            ControlId::SeccompProfileBaseline => "seccompProfile_baseline",
+            ControlId::Sysctls => "sysctls",
+            ControlId::WindowsHostProcess => "windowsHostProcess",
+            ControlId::AllowPrivilegeEscalation => "allowPrivilegeEscalation",
+            ControlId::CapabilitiesRestricted => "capabilities_restricted",
+            ControlId::ProcMountRestricted => "procMount_restricted",
+            ControlId::RestrictedVolumes => "restrictedVolumes",
+            ControlId::RunAsNonRoot => "runAsNonRoot",
+            ControlId::RunAsUser => "runAsUser",
+            ControlId::SeccompProfileRestricted => "seccompProfile_restricted",
+            ControlId::ReadOnlyRootFilesystem => "readOnlyRootFilesystem",
+        }
+    }
+
+    /// The control's place in [`CONTROLS`] (for our own control: `CONTROLS.len()`).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for ControlId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 pub type CheckFn = fn(&PodView) -> Option<Violation>;
 
 /// Pods a revision lets through whatever they set, because the setting means nothing there.
@@ -43,7 +113,7 @@ pub struct Revision {
     pub check: CheckFn,
     pub relaxed: Relaxed,
     /// Baseline controls that this (restricted) revision replaces at the restricted level.
-    pub overrides: &'static [&'static str],
+    pub overrides: &'static [ControlId],
 }
 
 impl Revision {
@@ -64,8 +134,7 @@ impl Revision {
         if relaxed {
             return self.overrides.iter().find_map(|id| {
                 CONTROLS
-                    .iter()
-                    .find(|c| c.id == *id)?
+                    .get(id.index())?
                     .revision_at(self.since)?
                     .check(pod)
             });
@@ -80,7 +149,7 @@ impl Revision {
 
 pub struct Control {
     /// The control's name, as Pod Security Admission names its check.
-    pub id: &'static str,
+    pub id: ControlId,
     pub level: Level,
     pub revisions: &'static [Revision],
     /// What an exclusion can select: containers (by image or name), or only the pod's values.
@@ -117,7 +186,7 @@ pub(super) const fn rev(since: u32, check: CheckFn) -> Revision {
 pub(super) const fn rev_over(
     since: u32,
     check: CheckFn,
-    overrides: &'static [&'static str],
+    overrides: &'static [ControlId],
 ) -> Revision {
     Revision {
         since,

@@ -4,7 +4,7 @@
 //! Naming rule for revisions: a control with one check names it `check`; a control whose
 //! check changed names each `check_v1_<N>`, after the policy version it is in force from.
 
-use super::registry::{rev, rev_over, Control, Forgive, Level, Relaxed, Scope};
+use super::registry::{rev, rev_over, Control, ControlId, Forgive, Level, Relaxed, Scope};
 use super::{
     allow_privilege_escalation, app_armor_profile, capabilities_baseline, capabilities_restricted,
     host_namespaces, host_path_volumes, host_ports, host_probes_and_host_lifecycle, privileged,
@@ -21,56 +21,56 @@ pub const NEWEST_KNOWN_MINOR: u32 = 37;
 pub static CONTROLS: &[Control] = &[
     // --- baseline ---
     Control {
-        id: "appArmorProfile",
+        id: ControlId::AppArmorProfile,
         level: Level::Baseline,
         revisions: &[rev(0, app_armor_profile::check)],
         scope: Scope::Container,
         forgive: Some(Forgive::Container(app_armor_profile::forgive)),
     },
     Control {
-        id: "capabilities_baseline",
+        id: ControlId::CapabilitiesBaseline,
         level: Level::Baseline,
         revisions: &[rev(0, capabilities_baseline::check)],
         scope: Scope::Container,
         forgive: Some(Forgive::Container(capabilities_baseline::forgive)),
     },
     Control {
-        id: "hostNamespaces",
+        id: ControlId::HostNamespaces,
         level: Level::Baseline,
         revisions: &[rev(0, host_namespaces::check)],
         scope: Scope::Pod,
         forgive: Some(Forgive::Pod(host_namespaces::forgive)),
     },
     Control {
-        id: "hostPathVolumes",
+        id: ControlId::HostPathVolumes,
         level: Level::Baseline,
         revisions: &[rev(0, host_path_volumes::check)],
         scope: Scope::Pod,
         forgive: Some(Forgive::Pod(host_path_volumes::forgive)),
     },
     Control {
-        id: "hostPorts",
+        id: ControlId::HostPorts,
         level: Level::Baseline,
         revisions: &[rev(0, host_ports::check)],
         scope: Scope::Container,
         forgive: Some(Forgive::Container(host_ports::forgive)),
     },
     Control {
-        id: "hostProbesAndHostLifecycle",
+        id: ControlId::HostProbesAndHostLifecycle,
         level: Level::Baseline,
         revisions: &[rev(34, host_probes_and_host_lifecycle::check)],
         scope: Scope::Container,
         forgive: Some(Forgive::Container(host_probes_and_host_lifecycle::forgive)),
     },
     Control {
-        id: "privileged",
+        id: ControlId::Privileged,
         level: Level::Baseline,
         revisions: &[rev(0, privileged::check)],
         scope: Scope::Container,
         forgive: None,
     },
     Control {
-        id: "procMount",
+        id: ControlId::ProcMount,
         level: Level::Baseline,
         revisions: &[
             rev(0, proc_mount::check),
@@ -80,7 +80,7 @@ pub static CONTROLS: &[Control] = &[
         forgive: Some(Forgive::Container(proc_mount::forgive)),
     },
     Control {
-        id: "seLinuxOptions",
+        id: ControlId::SeLinuxOptions,
         level: Level::Baseline,
         revisions: &[
             rev(0, se_linux_options::check_v1_0),
@@ -90,7 +90,7 @@ pub static CONTROLS: &[Control] = &[
         forgive: Some(Forgive::Container(se_linux_options::forgive)),
     },
     Control {
-        id: "seccompProfile_baseline",
+        id: ControlId::SeccompProfileBaseline,
         level: Level::Baseline,
         revisions: &[
             rev(0, seccomp_profile::baseline_annotations),
@@ -100,7 +100,7 @@ pub static CONTROLS: &[Control] = &[
         forgive: Some(Forgive::Container(seccomp_profile::forgive)),
     },
     Control {
-        id: "sysctls",
+        id: ControlId::Sysctls,
         level: Level::Baseline,
         revisions: &[
             rev(0, sysctls::check_v1_0),
@@ -113,7 +113,7 @@ pub static CONTROLS: &[Control] = &[
         forgive: Some(Forgive::Pod(sysctls::forgive)),
     },
     Control {
-        id: "windowsHostProcess",
+        id: ControlId::WindowsHostProcess,
         level: Level::Baseline,
         revisions: &[rev(0, windows_host_process::check)],
         scope: Scope::Container,
@@ -121,7 +121,7 @@ pub static CONTROLS: &[Control] = &[
     },
     // --- restricted ---
     Control {
-        id: "allowPrivilegeEscalation",
+        id: ControlId::AllowPrivilegeEscalation,
         level: Level::Restricted,
         revisions: &[
             rev(8, allow_privilege_escalation::check),
@@ -131,18 +131,18 @@ pub static CONTROLS: &[Control] = &[
         forgive: None,
     },
     Control {
-        id: "capabilities_restricted",
+        id: ControlId::CapabilitiesRestricted,
         level: Level::Restricted,
         revisions: &[
             rev_over(
                 22,
                 capabilities_restricted::check,
-                &["capabilities_baseline"],
+                &[ControlId::CapabilitiesBaseline],
             ),
             rev_over(
                 25,
                 capabilities_restricted::check,
-                &["capabilities_baseline"],
+                &[ControlId::CapabilitiesBaseline],
             )
             .relaxed(Relaxed::ForWindowsPods),
         ],
@@ -150,21 +150,25 @@ pub static CONTROLS: &[Control] = &[
         forgive: Some(Forgive::Container(capabilities_baseline::forgive)),
     },
     Control {
-        id: "procMount_restricted",
+        id: ControlId::ProcMountRestricted,
         level: Level::Restricted,
-        revisions: &[rev_over(35, proc_mount::check, &["procMount"])],
+        revisions: &[rev_over(35, proc_mount::check, &[ControlId::ProcMount])],
         scope: Scope::Container,
         forgive: Some(Forgive::Container(proc_mount::forgive)),
     },
     Control {
-        id: "restrictedVolumes",
+        id: ControlId::RestrictedVolumes,
         level: Level::Restricted,
-        revisions: &[rev_over(0, restricted_volumes::check, &["hostPathVolumes"])],
+        revisions: &[rev_over(
+            0,
+            restricted_volumes::check,
+            &[ControlId::HostPathVolumes],
+        )],
         scope: Scope::Pod,
         forgive: Some(Forgive::Pod(restricted_volumes::forgive)),
     },
     Control {
-        id: "runAsNonRoot",
+        id: ControlId::RunAsNonRoot,
         level: Level::Restricted,
         revisions: &[
             rev(0, run_as_non_root::check),
@@ -174,7 +178,7 @@ pub static CONTROLS: &[Control] = &[
         forgive: None,
     },
     Control {
-        id: "runAsUser",
+        id: ControlId::RunAsUser,
         level: Level::Restricted,
         revisions: &[
             rev(23, run_as_user::check),
@@ -184,18 +188,18 @@ pub static CONTROLS: &[Control] = &[
         forgive: None,
     },
     Control {
-        id: "seccompProfile_restricted",
+        id: ControlId::SeccompProfileRestricted,
         level: Level::Restricted,
         revisions: &[
             rev_over(
                 19,
                 seccomp_profile::restricted,
-                &["seccompProfile_baseline"],
+                &[ControlId::SeccompProfileBaseline],
             ),
             rev_over(
                 25,
                 seccomp_profile::restricted,
-                &["seccompProfile_baseline"],
+                &[ControlId::SeccompProfileBaseline],
             )
             .relaxed(Relaxed::ForWindowsPods),
         ],
@@ -207,7 +211,7 @@ pub static CONTROLS: &[Control] = &[
 /// This policy's own control beyond the standard, switched by `requireReadOnlyRootFilesystem`
 /// at every level and version (so its one revision is v1.0).
 pub static READ_ONLY_ROOT_FILESYSTEM: Control = Control {
-    id: "readOnlyRootFilesystem",
+    id: ControlId::ReadOnlyRootFilesystem,
     level: Level::Baseline,
     revisions: &[rev(0, read_only_root_filesystem::check)],
     scope: Scope::Container,
@@ -221,11 +225,18 @@ pub fn all_named() -> impl Iterator<Item = &'static Control> {
         .chain(std::iter::once(&READ_ONLY_ROOT_FILESYSTEM))
 }
 
+/// A control by the name settings use.
 pub fn named(id: &str) -> Option<&'static Control> {
-    all_named().find(|c| c.id == id)
+    all_named().find(|c| c.id.as_str() == id)
 }
 
-/// A control of the standard by its ID, with its place in [`CONTROLS`].
-pub fn indexed(id: &str) -> Option<(usize, &'static Control)> {
-    CONTROLS.iter().enumerate().find(|(_, c)| c.id == id)
-}
+/// Every [`ControlId`] is the place of its control: `CONTROLS[id.index()].id == id`, and our
+/// control comes after the standard's. Checked when the policy is compiled.
+const _: () = {
+    let mut place = 0;
+    while place < CONTROLS.len() {
+        assert!(CONTROLS[place].id.index() == place);
+        place += 1;
+    }
+    assert!(READ_ONLY_ROOT_FILESYSTEM.id.index() == CONTROLS.len());
+};

@@ -1,13 +1,12 @@
 //! The table, the planner, relaxations and the details budget.
 
 use super::budget::fit;
-use super::plan::same_id;
 use super::*;
 use crate::pod::PodView;
 
 /// The plan's definition, written plainly: what [`checks_at`] must give.
 fn work_out_checks(level: Level, minor: u32) -> Vec<(&'static str, u32)> {
-    let overridden = |id: &str| {
+    let overridden = |id: ControlId| {
         CONTROLS
             .iter()
             .filter(|c| c.level == Level::Restricted)
@@ -18,7 +17,7 @@ fn work_out_checks(level: Level, minor: u32) -> Vec<(&'static str, u32)> {
         .iter()
         .filter(|c| c.level <= level)
         .filter(|c| !(level == Level::Restricted && c.level == Level::Baseline && overridden(c.id)))
-        .filter_map(|c| Some((c.id, c.revision_at(minor)?.since)))
+        .filter_map(|c| Some((c.id.as_str(), c.revision_at(minor)?.since)))
         .collect()
 }
 
@@ -29,21 +28,17 @@ fn the_table_of_checks_is_worked_out_from_the_controls() {
             let worked_out = work_out_checks(level, minor.min(NEWEST_KNOWN_MINOR));
             assert!(!worked_out.is_empty());
             let planned: Vec<_> = checks_at(level, minor)
-                .map(|(c, r)| (c.id, r.since))
+                .map(|(c, r)| (c.id.as_str(), r.since))
                 .collect();
             assert_eq!(planned, worked_out, "{level:?} v1.{minor}");
         }
     }
-    // The constant comparison is exact: no case folding, no prefixes.
-    assert!(same_id("procMount", "procMount"));
-    assert!(!same_id("procMount", "procmount"));
-    assert!(!same_id("procMount", "procMount_restricted"));
 }
 
 #[test]
 fn table_is_in_message_order() {
     // Baseline first, then restricted; inside each, byte order of the ID.
-    let keys: Vec<_> = CONTROLS.iter().map(|c| (c.level, c.id)).collect();
+    let keys: Vec<_> = CONTROLS.iter().map(|c| (c.level, c.id.as_str())).collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
@@ -62,10 +57,7 @@ fn revisions_strictly_increase_and_overrides_name_baseline_controls() {
         for r in c.revisions {
             for o in r.overrides {
                 assert_eq!(c.level, Level::Restricted);
-                let target = CONTROLS
-                    .iter()
-                    .find(|t| t.id == *o)
-                    .expect("override target");
+                let target = &CONTROLS[o.index()];
                 assert_eq!(target.level, Level::Baseline);
             }
         }
@@ -78,7 +70,9 @@ fn revisions_strictly_increase_and_overrides_name_baseline_controls() {
 }
 
 fn ids(level: Level, minor: u32) -> Vec<&'static str> {
-    checks_at(level, minor).map(|(c, _)| c.id).collect()
+    checks_at(level, minor)
+        .map(|(c, _)| c.id.as_str())
+        .collect()
 }
 
 #[test]
@@ -179,7 +173,7 @@ fn relaxed_restricted_revisions_fall_back_to_the_baseline_they_replace() {
     for c in CONTROLS {
         for r in c.revisions.iter().filter(|r| r.relaxed != Relaxed::Never) {
             for id in r.overrides {
-                let target = CONTROLS.iter().find(|t| t.id == *id).unwrap();
+                let target = &CONTROLS[id.index()];
                 assert!(target.revisions.iter().all(|t| t.since <= r.since), "{id}");
             }
         }
