@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use crate::controls::{
-    self, app_armor_profile, seccomp_profile, Control, ControlId, Forgive, Level, Revision, Scope,
+    self, app_armor_profile, seccomp_profile, Control, ControlId, Level, Revision, Scope,
     Violation, CONTROLS,
 };
 use crate::image::ImagePattern;
@@ -78,13 +78,15 @@ impl Exclusion {
                 })?,
             );
         }
-        if control.scope == Scope::Pod && !(images.is_empty() && containers.is_empty()) {
+        if matches!(control.scope, Scope::Pod { .. })
+            && !(images.is_empty() && containers.is_empty())
+        {
             return Err(format!(
                 "{at}: {} is checked on the whole pod, not per container: it takes `values`, not `images` or `containers`",
                 control.id
             ));
         }
-        if control.forgive.is_none() && !values.is_empty() {
+        if !control.scope.forgives_values() && !values.is_empty() {
             return Err(format!(
                 "{at}.values: {} has no values to forgive; select images or containers instead",
                 control.id
@@ -346,14 +348,18 @@ fn floor(
 /// Takes out of `view` what `exclusion` forgives, noting each container or value taken.
 fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: &mut Notes) {
     let id = control.id.as_str();
-    match (control.scope, control.forgive) {
-        (Scope::Pod, Some(Forgive::Pod(forgive_values))) => {
+    match control.scope {
+        Scope::Pod {
+            forgive: Some(forgive_values),
+        } => {
             for value in forgive_values(view, &exclusion.values) {
                 notes.push(|| format!("control {id:?} excluded for {value:?}"));
             }
         }
-        (Scope::Pod, _) => {}
-        (Scope::Container, forgive_values) => {
+        Scope::Pod { forgive: None } => {}
+        Scope::Container {
+            forgive: forgive_values,
+        } => {
             let PodView { metadata, spec, .. } = view;
             // The names of the containers taken out, when there are annotations to take.
             let keep_names = metadata
@@ -373,9 +379,7 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
                         return true;
                     }
                     match forgive_values {
-                        Some(Forgive::Container(forgive_values))
-                            if !exclusion.values.is_empty() =>
-                        {
+                        Some(forgive_values) if !exclusion.values.is_empty() => {
                             let taken = forgive_values(metadata, c, &exclusion.values);
                             if !taken.is_empty() {
                                 notes.push(|| {

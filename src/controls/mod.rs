@@ -39,7 +39,9 @@ pub(crate) use budget::bound;
 pub use budget::{evaluate, MAX_DETAILS_BYTES};
 pub(crate) use helpers::{containers_where, forbidden_profile_types, forgive_profile};
 pub use plan::{checks_at, indexed_checks_at, revision_numbers, CONTROL_COUNT};
-pub use registry::{CheckFn, Control, ControlId, Forgive, Level, Relaxed, Revision, Scope};
+pub use registry::{
+    CheckFn, ContainerForgiveFn, Control, ControlId, Level, PodForgiveFn, Relaxed, Revision, Scope,
+};
 pub use table::{all_named, named, CONTROLS, NEWEST_KNOWN_MINOR, READ_ONLY_ROOT_FILESYSTEM};
 pub use wording::Violation;
 pub(crate) use wording::{go_quote, sorted_set};

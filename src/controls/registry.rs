@@ -152,26 +152,34 @@ pub struct Control {
     pub id: ControlId,
     pub level: Level,
     pub revisions: &'static [Revision],
-    /// What an exclusion can select: containers (by image or name), or only the pod's values.
+    /// What the control judges, and so what an exclusion can select and forgive.
     pub scope: Scope,
-    /// How an exclusion's `values` are taken out of the pod; `None`: the control has none.
-    pub forgive: Option<Forgive>,
 }
 
-/// Whether a control judges each container or the pod as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Pod,
-    Container,
-}
+/// Takes an exclusion's forgiven values out of one container (and the annotations that
+/// name it), returning those it took.
+pub type ContainerForgiveFn = fn(&mut ObjectMeta, &mut Container, &[String]) -> Vec<String>;
+/// Takes an exclusion's forgiven values out of the pod, returning those it took.
+pub type PodForgiveFn = fn(&mut PodView, &[String]) -> Vec<String>;
 
-/// Takes an exclusion's forgiven values out of a view of the pod, returning those it took.
+/// Whether a control judges each container or the pod as a whole, and how an exclusion's
+/// `values` are taken out of it (`forgive: None`: the control has no values to forgive).
 #[derive(Debug, Clone, Copy)]
-pub enum Forgive {
-    /// From one container (and the annotations that name it).
-    Container(fn(&mut ObjectMeta, &mut Container, &[String]) -> Vec<String>),
-    /// From the pod.
-    Pod(fn(&mut PodView, &[String]) -> Vec<String>),
+pub enum Scope {
+    /// The pod's own settings: an exclusion names values, never containers.
+    Pod { forgive: Option<PodForgiveFn> },
+    /// Each container: an exclusion selects containers (by image or name), and maybe values.
+    Container { forgive: Option<ContainerForgiveFn> },
+}
+
+impl Scope {
+    /// Whether an exclusion of the control can name values to forgive.
+    pub fn forgives_values(self) -> bool {
+        match self {
+            Scope::Pod { forgive } => forgive.is_some(),
+            Scope::Container { forgive } => forgive.is_some(),
+        }
+    }
 }
 
 pub(super) const fn rev(since: u32, check: CheckFn) -> Revision {

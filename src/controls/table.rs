@@ -4,7 +4,7 @@
 //! Naming rule for revisions: a control with one check names it `check`; a control whose
 //! check changed names each `check_v1_<N>`, after the policy version it is in force from.
 
-use super::registry::{rev, rev_over, Control, ControlId, Forgive, Level, Relaxed, Scope};
+use super::registry::{rev, rev_over, Control, ControlId, Level, Relaxed, Scope};
 use super::{
     allow_privilege_escalation, app_armor_profile, capabilities_baseline, capabilities_restricted,
     host_namespaces, host_path_volumes, host_ports, host_probes_and_host_lifecycle, privileged,
@@ -24,50 +24,55 @@ pub static CONTROLS: &[Control] = &[
         id: ControlId::AppArmorProfile,
         level: Level::Baseline,
         revisions: &[rev(0, app_armor_profile::check)],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(app_armor_profile::forgive)),
+        scope: Scope::Container {
+            forgive: Some(app_armor_profile::forgive),
+        },
     },
     Control {
         id: ControlId::CapabilitiesBaseline,
         level: Level::Baseline,
         revisions: &[rev(0, capabilities_baseline::check)],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(capabilities_baseline::forgive)),
+        scope: Scope::Container {
+            forgive: Some(capabilities_baseline::forgive),
+        },
     },
     Control {
         id: ControlId::HostNamespaces,
         level: Level::Baseline,
         revisions: &[rev(0, host_namespaces::check)],
-        scope: Scope::Pod,
-        forgive: Some(Forgive::Pod(host_namespaces::forgive)),
+        scope: Scope::Pod {
+            forgive: Some(host_namespaces::forgive),
+        },
     },
     Control {
         id: ControlId::HostPathVolumes,
         level: Level::Baseline,
         revisions: &[rev(0, host_path_volumes::check)],
-        scope: Scope::Pod,
-        forgive: Some(Forgive::Pod(host_path_volumes::forgive)),
+        scope: Scope::Pod {
+            forgive: Some(host_path_volumes::forgive),
+        },
     },
     Control {
         id: ControlId::HostPorts,
         level: Level::Baseline,
         revisions: &[rev(0, host_ports::check)],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(host_ports::forgive)),
+        scope: Scope::Container {
+            forgive: Some(host_ports::forgive),
+        },
     },
     Control {
         id: ControlId::HostProbesAndHostLifecycle,
         level: Level::Baseline,
         revisions: &[rev(34, host_probes_and_host_lifecycle::check)],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(host_probes_and_host_lifecycle::forgive)),
+        scope: Scope::Container {
+            forgive: Some(host_probes_and_host_lifecycle::forgive),
+        },
     },
     Control {
         id: ControlId::Privileged,
         level: Level::Baseline,
         revisions: &[rev(0, privileged::check)],
-        scope: Scope::Container,
-        forgive: None,
+        scope: Scope::Container { forgive: None },
     },
     Control {
         id: ControlId::ProcMount,
@@ -76,8 +81,9 @@ pub static CONTROLS: &[Control] = &[
             rev(0, proc_mount::check),
             rev(35, proc_mount::check).relaxed(Relaxed::ForUserNamespacePods),
         ],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(proc_mount::forgive)),
+        scope: Scope::Container {
+            forgive: Some(proc_mount::forgive),
+        },
     },
     Control {
         id: ControlId::SeLinuxOptions,
@@ -86,8 +92,9 @@ pub static CONTROLS: &[Control] = &[
             rev(0, se_linux_options::check_v1_0),
             rev(31, se_linux_options::check_v1_31),
         ],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(se_linux_options::forgive)),
+        scope: Scope::Container {
+            forgive: Some(se_linux_options::forgive),
+        },
     },
     Control {
         id: ControlId::SeccompProfileBaseline,
@@ -96,8 +103,9 @@ pub static CONTROLS: &[Control] = &[
             rev(0, seccomp_profile::baseline_annotations),
             rev(19, seccomp_profile::baseline_fields),
         ],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(seccomp_profile::forgive)),
+        scope: Scope::Container {
+            forgive: Some(seccomp_profile::forgive),
+        },
     },
     Control {
         id: ControlId::Sysctls,
@@ -109,15 +117,15 @@ pub static CONTROLS: &[Control] = &[
             rev(32, sysctls::check_v1_32),
             rev(37, sysctls::check_v1_37),
         ],
-        scope: Scope::Pod,
-        forgive: Some(Forgive::Pod(sysctls::forgive)),
+        scope: Scope::Pod {
+            forgive: Some(sysctls::forgive),
+        },
     },
     Control {
         id: ControlId::WindowsHostProcess,
         level: Level::Baseline,
         revisions: &[rev(0, windows_host_process::check)],
-        scope: Scope::Container,
-        forgive: None,
+        scope: Scope::Container { forgive: None },
     },
     // --- restricted ---
     Control {
@@ -127,8 +135,7 @@ pub static CONTROLS: &[Control] = &[
             rev(8, allow_privilege_escalation::check),
             rev(25, allow_privilege_escalation::check).relaxed(Relaxed::ForWindowsPods),
         ],
-        scope: Scope::Container,
-        forgive: None,
+        scope: Scope::Container { forgive: None },
     },
     Control {
         id: ControlId::CapabilitiesRestricted,
@@ -146,15 +153,17 @@ pub static CONTROLS: &[Control] = &[
             )
             .relaxed(Relaxed::ForWindowsPods),
         ],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(capabilities_baseline::forgive)),
+        scope: Scope::Container {
+            forgive: Some(capabilities_baseline::forgive),
+        },
     },
     Control {
         id: ControlId::ProcMountRestricted,
         level: Level::Restricted,
         revisions: &[rev_over(35, proc_mount::check, &[ControlId::ProcMount])],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(proc_mount::forgive)),
+        scope: Scope::Container {
+            forgive: Some(proc_mount::forgive),
+        },
     },
     Control {
         id: ControlId::RestrictedVolumes,
@@ -164,8 +173,9 @@ pub static CONTROLS: &[Control] = &[
             restricted_volumes::check,
             &[ControlId::HostPathVolumes],
         )],
-        scope: Scope::Pod,
-        forgive: Some(Forgive::Pod(restricted_volumes::forgive)),
+        scope: Scope::Pod {
+            forgive: Some(restricted_volumes::forgive),
+        },
     },
     Control {
         id: ControlId::RunAsNonRoot,
@@ -174,8 +184,7 @@ pub static CONTROLS: &[Control] = &[
             rev(0, run_as_non_root::check),
             rev(35, run_as_non_root::check).relaxed(Relaxed::ForUserNamespacePods),
         ],
-        scope: Scope::Container,
-        forgive: None,
+        scope: Scope::Container { forgive: None },
     },
     Control {
         id: ControlId::RunAsUser,
@@ -184,8 +193,7 @@ pub static CONTROLS: &[Control] = &[
             rev(23, run_as_user::check),
             rev(35, run_as_user::check).relaxed(Relaxed::ForUserNamespacePods),
         ],
-        scope: Scope::Container,
-        forgive: None,
+        scope: Scope::Container { forgive: None },
     },
     Control {
         id: ControlId::SeccompProfileRestricted,
@@ -203,8 +211,9 @@ pub static CONTROLS: &[Control] = &[
             )
             .relaxed(Relaxed::ForWindowsPods),
         ],
-        scope: Scope::Container,
-        forgive: Some(Forgive::Container(seccomp_profile::forgive)),
+        scope: Scope::Container {
+            forgive: Some(seccomp_profile::forgive),
+        },
     },
 ];
 
@@ -214,8 +223,7 @@ pub static READ_ONLY_ROOT_FILESYSTEM: Control = Control {
     id: ControlId::ReadOnlyRootFilesystem,
     level: Level::Baseline,
     revisions: &[rev(0, read_only_root_filesystem::check)],
-    scope: Scope::Container,
-    forgive: None,
+    scope: Scope::Container { forgive: None },
 };
 
 /// Every control by the name settings use: PSA's check IDs, then ours.
