@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use crate::controls::{
-    self, app_armor_profile, seccomp_profile, Control, ControlId, Level, Revision, Scope,
+    self, app_armor_profile, seccomp_profile_baseline, Control, ControlId, Level, Revision, Scope,
     Violation, CONTROLS,
 };
 use crate::image::ImagePattern;
@@ -413,7 +413,7 @@ fn forgive(control: &Control, exclusion: &Exclusion, view: &mut PodView, notes: 
 /// view keeps no other annotation whose key names a container (see `read_by_controls`).
 fn container_of_annotation(key: &str) -> Option<&str> {
     key.strip_prefix(app_armor_profile::ANNOTATION_PREFIX)
-        .or_else(|| key.strip_prefix(seccomp_profile::CONTAINER_ANNOTATION_PREFIX))
+        .or_else(|| key.strip_prefix(seccomp_profile_baseline::CONTAINER_ANNOTATION_PREFIX))
 }
 
 /// Takes the per-container annotations of the containers taken out of the view out with

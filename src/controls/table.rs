@@ -1,15 +1,19 @@
 //! The one table of controls: which control belongs to which level from which policy
 //! version, in message order.
 //!
-//! Naming rule for revisions: a control with one check names it `check`; a control whose
-//! check changed names each `check_v1_<N>`, after the policy version it is in force from.
+//! Naming rule: one file per PSA check, named after its check ID in snake case (a restricted
+//! check that replaces a baseline one has its own file, even when it reuses the baseline
+//! check). A check function that never changed is `check`, however many revisions use it
+//! (revisions that differ only in what they relax); a control whose check changed names each
+//! `check_v1_<N>`, after the policy version it is in force from (`check_v1_0` the first).
 
 use super::registry::{rev, rev_over, Control, ControlId, Level, Relaxed, Scope};
 use super::{
     allow_privilege_escalation, app_armor_profile, capabilities_baseline, capabilities_restricted,
     host_namespaces, host_path_volumes, host_ports, host_probes_and_host_lifecycle, privileged,
-    proc_mount, read_only_root_filesystem, restricted_volumes, run_as_non_root, run_as_user,
-    se_linux_options, seccomp_profile, sysctls, windows_host_process,
+    proc_mount, proc_mount_restricted, read_only_root_filesystem, restricted_volumes,
+    run_as_non_root, run_as_user, se_linux_options, seccomp_profile_baseline,
+    seccomp_profile_restricted, sysctls, windows_host_process,
 };
 
 /// The newest policy version whose controls this policy knows; `latest` means this one,
@@ -100,11 +104,11 @@ pub static CONTROLS: &[Control] = &[
         id: ControlId::SeccompProfileBaseline,
         level: Level::Baseline,
         revisions: &[
-            rev(0, seccomp_profile::baseline_annotations),
-            rev(19, seccomp_profile::baseline_fields),
+            rev(0, seccomp_profile_baseline::check_v1_0),
+            rev(19, seccomp_profile_baseline::check_v1_19),
         ],
         scope: Scope::Container {
-            forgive: Some(seccomp_profile::forgive),
+            forgive: Some(seccomp_profile_baseline::forgive),
         },
     },
     Control {
@@ -160,9 +164,13 @@ pub static CONTROLS: &[Control] = &[
     Control {
         id: ControlId::ProcMountRestricted,
         level: Level::Restricted,
-        revisions: &[rev_over(35, proc_mount::check, &[ControlId::ProcMount])],
+        revisions: &[rev_over(
+            35,
+            proc_mount_restricted::check,
+            &[ControlId::ProcMount],
+        )],
         scope: Scope::Container {
-            forgive: Some(proc_mount::forgive),
+            forgive: Some(proc_mount_restricted::forgive),
         },
     },
     Control {
@@ -201,18 +209,18 @@ pub static CONTROLS: &[Control] = &[
         revisions: &[
             rev_over(
                 19,
-                seccomp_profile::restricted,
+                seccomp_profile_restricted::check,
                 &[ControlId::SeccompProfileBaseline],
             ),
             rev_over(
                 25,
-                seccomp_profile::restricted,
+                seccomp_profile_restricted::check,
                 &[ControlId::SeccompProfileBaseline],
             )
             .relaxed(Relaxed::ForWindowsPods),
         ],
         scope: Scope::Container {
-            forgive: Some(seccomp_profile::forgive),
+            forgive: Some(seccomp_profile_restricted::forgive),
         },
     },
 ];
