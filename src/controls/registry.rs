@@ -222,3 +222,21 @@ pub(super) const fn revision_index(control: &Control, minor: u32) -> Option<usiz
     }
     None
 }
+
+/// The newest `since` of any revision in `table` (0 for an empty table).
+pub(super) const fn newest_since(table: &[Control]) -> u32 {
+    let mut newest = 0;
+    let mut c = 0;
+    while c < table.len() {
+        let revisions = table[c].revisions;
+        let mut r = 0;
+        while r < revisions.len() {
+            if revisions[r].since > newest {
+                newest = revisions[r].since;
+            }
+            r += 1;
+        }
+        c += 1;
+    }
+    newest
+}

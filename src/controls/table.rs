@@ -7,7 +7,7 @@
 //! (revisions that differ only in what they relax); a control whose check changed names each
 //! `check_v1_<N>`, after the policy version it is in force from (`check_v1_0` the first).
 
-use super::registry::{rev, rev_over, Control, ControlId, Level, Relaxed, Scope};
+use super::registry::{newest_since, rev, rev_over, Control, ControlId, Level, Relaxed, Scope};
 use super::{
     allow_privilege_escalation, app_armor_profile, capabilities_baseline, capabilities_restricted,
     host_namespaces, host_path_volumes, host_ports, host_probes_and_host_lifecycle, privileged,
@@ -17,8 +17,10 @@ use super::{
 };
 
 /// The newest policy version whose controls this policy knows; `latest` means this one,
-/// and any newer `v1.x` is evaluated as this one, as Pod Security Admission does.
-pub const NEWEST_KNOWN_MINOR: u32 = 37;
+/// and any newer `v1.x` is evaluated as this one, as Pod Security Admission does. It is the
+/// newest revision's `since` in [`CONTROLS`]: a version that changed no check judges as the
+/// one before it, so the table's newest revision is the newest version there is to know.
+pub const NEWEST_KNOWN_MINOR: u32 = newest_since(CONTROLS);
 
 /// Every control. The order is the order of violations in a rejection message: Pod
 /// Security Admission sorts baseline check IDs, then restricted check IDs, by byte order.

@@ -85,14 +85,14 @@ fn overrides_apply_only_where_the_restricted_revision_exists() {
     let r22 = ids(Level::Restricted, 22);
     assert!(!r22.contains(&"capabilities_baseline"));
     assert!(r22.contains(&"capabilities_restricted"));
-    let r37 = ids(Level::Restricted, 37);
-    assert!(!r37.contains(&"procMount"));
-    assert!(r37.contains(&"procMount_restricted"));
-    assert!(r37.contains(&"hostProbesAndHostLifecycle"));
-    assert!(!ids(Level::Baseline, 37).contains(&"runAsNonRoot"));
+    let newest = ids(Level::Restricted, NEWEST_KNOWN_MINOR);
+    assert!(!newest.contains(&"procMount"));
+    assert!(newest.contains(&"procMount_restricted"));
+    assert!(newest.contains(&"hostProbesAndHostLifecycle"));
+    assert!(!ids(Level::Baseline, NEWEST_KNOWN_MINOR).contains(&"runAsNonRoot"));
     assert!(!ids(Level::Baseline, 33).contains(&"hostProbesAndHostLifecycle"));
     // Future versions are evaluated as the newest known one.
-    assert_eq!(ids(Level::Restricted, 99), r37);
+    assert_eq!(ids(Level::Restricted, 99), newest);
 }
 
 #[test]
@@ -113,7 +113,10 @@ fn relaxations_apply_from_their_revision_only() {
     assert_eq!(ids_at(25), ["runAsNonRoot != true"]);
     // "Windows" is not "windows": no relaxation for a misspelt OS.
     let linux = pod(r#"{"spec":{"os":{"name":"Windows"},"containers":[{"name":"a"}]}}"#);
-    assert_eq!(evaluate(Level::Restricted, 37, &linux).len(), 4);
+    assert_eq!(
+        evaluate(Level::Restricted, NEWEST_KNOWN_MINOR, &linux).len(),
+        4
+    );
 
     let userns = pod(
         r#"{"spec":{"hostUsers":false,"securityContext":{"runAsUser":0,"runAsNonRoot":false,"seccompProfile":{"type":"RuntimeDefault"}},
@@ -153,11 +156,11 @@ fn relaxed_restricted_revisions_fall_back_to_the_baseline_they_replace() {
     // What baseline refuses, restricted refuses too, in baseline's words.
     let caps = windows(r#"{"capabilities":{"add":["SYS_ADMIN"]}}"#);
     assert_eq!(
-        reasons(Level::Baseline, 37, &caps),
+        reasons(Level::Baseline, NEWEST_KNOWN_MINOR, &caps),
         ["non-default capabilities"]
     );
     assert_eq!(
-        reasons(Level::Restricted, 37, &caps),
+        reasons(Level::Restricted, NEWEST_KNOWN_MINOR, &caps),
         ["non-default capabilities"]
     );
     let seccomp = windows(r#"{"seccompProfile":{"type":"Unconfined"}}"#);
@@ -165,9 +168,12 @@ fn relaxed_restricted_revisions_fall_back_to_the_baseline_they_replace() {
     assert_eq!(reasons(Level::Restricted, 25, &seccomp), ["seccompProfile"]);
     // What only restricted asks for (drop ALL, a profile at all) is still relaxed.
     let allowed = windows(r#"{"capabilities":{"add":["CHOWN"]},"seccompProfile":{}}"#);
-    assert_eq!(reasons(Level::Baseline, 37, &allowed), ["seccompProfile"]);
+    assert_eq!(
+        reasons(Level::Baseline, NEWEST_KNOWN_MINOR, &allowed),
+        ["seccompProfile"]
+    );
     let allowed = windows(r#"{"capabilities":{"add":["CHOWN"]}}"#);
-    assert!(reasons(Level::Restricted, 37, &allowed).is_empty());
+    assert!(reasons(Level::Restricted, NEWEST_KNOWN_MINOR, &allowed).is_empty());
     // The fallback is exact: the replaced baseline controls have no revision newer than
     // the relaxed revisions that fall back to them.
     for c in CONTROLS {
