@@ -10,10 +10,7 @@
 use kubewarden_policy_sdk::response::ValidationResponse;
 use serde::Deserialize;
 
-use crate::controls::{
-    self, read_only_root_filesystem, Level, Relaxed, Revision, Violation, CONTROLS, CONTROL_COUNT,
-    NEWEST_KNOWN_MINOR, READ_ONLY_ROOT_FILESYSTEM,
-};
+use crate::controls::{self, Level, Revision, Violation, CONTROL_COUNT, NEWEST_KNOWN_MINOR};
 use crate::exclusions::{self, Outcome};
 use crate::pod::PodView;
 use crate::request::{read_pod, Evaluation};
@@ -201,17 +198,7 @@ const WARN: usize = 2;
 pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgement {
     let modes = [policy.enforce, policy.audit, policy.warn];
     let numbers = modes.map(LevelVersion::numbers);
-    let mut run = Runs {
-        settings,
-        pod,
-        numbers,
-        lists: Default::default(),
-        at: [[0; CONTROL_COUNT]; 3],
-        memo: [(0, 0, 0); MEMO],
-        memos: 0,
-        scratch: Outcome::default(),
-        ours: None,
-    };
+    let mut run = Runs::new(settings, pod, modes, numbers);
     let enforce = run.mode(ENFORCE, modes[ENFORCE], false);
     let passed = enforce.is_none();
     let audit = if passed && implied_by_enforce(settings, policy.enforce, policy.audit) {
@@ -226,8 +213,7 @@ pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgem
         None
     };
     // A control with several revisions in play may note the same exclusion twice.
-    let mut used = run.scratch.used;
-    used.dedup();
+    let used = run.notes();
     ModesJudgement {
         enforce,
         audit,
@@ -251,119 +237,138 @@ fn implied_by_enforce(settings: &Settings, enforce: LevelVersion, other: LevelVe
 /// Room for every check function's result (each control has at most a few).
 const MEMO: usize = 2 * CONTROL_COUNT;
 
-/// The checks of one request, across modes.
+/// The checks of one request, across modes: each mode is judged by the one evaluation loop
+/// (`exclusions::evaluate`), which takes from the modes before it what they know.
 struct Runs<'s, 'p, 'a> {
     settings: &'s Settings,
     pod: &'p PodView<'a>,
+    modes: [LevelVersion; 3],
     numbers: [&'static [u8; CONTROL_COUNT]; 3],
-    /// Each mode's violations, in message order.
-    lists: [Vec<Violation>; 3],
-    /// Where each mode's violation of each control is in its list (index + 1; 0: none).
-    at: [[u8; CONTROL_COUNT]; 3],
-    /// Check functions run (address), and where their result is: mode, index + 1.
-    memo: [(usize, u8, u8); MEMO],
-    memos: usize,
-    scratch: Outcome,
-    /// Our control's result, once run.
-    ours: Option<Option<Violation>>,
+    /// Each mode's outcome, once judged (empty for a mode not judged).
+    outcomes: [Outcome; 3],
+    known: Known,
 }
 
-impl Runs<'_, '_, '_> {
+/// What the modes judged so far know besides their outcomes.
+struct Known {
+    /// Check functions run without exclusions (address), and where their result is: the
+    /// mode, and the place of the control that ran it.
+    memo: [(usize, u8, u8); MEMO],
+    memos: usize,
+    /// Whether exclusions were consulted for each mode's control (so that a mode that takes
+    /// the result works out the baseline floor under it too).
+    consulted: [[bool; CONTROL_COUNT]; 3],
+}
+
+impl<'s, 'p, 'a> Runs<'s, 'p, 'a> {
+    fn new(
+        settings: &'s Settings,
+        pod: &'p PodView<'a>,
+        modes: [LevelVersion; 3],
+        numbers: [&'static [u8; CONTROL_COUNT]; 3],
+    ) -> Self {
+        Runs {
+            settings,
+            pod,
+            modes,
+            numbers,
+            outcomes: Default::default(),
+            known: Known {
+                memo: [(0, 0, 0); MEMO],
+                memos: 0,
+                consulted: [[false; CONTROL_COUNT]; 3],
+            },
+        }
+    }
+
     /// The violations of mode `m` and its message, `None` when it finds nothing.
     fn mode(&mut self, m: usize, mode: LevelVersion, would: bool) -> Option<String> {
         if !mode.checks_something() {
             return None;
         }
-        for (c, control) in CONTROLS.iter().enumerate() {
-            let n = self.numbers[m][c];
-            if n == 0 {
-                continue;
-            }
-            // The same revision in an earlier mode: the same result.
-            if let Some(p) = (0..m).find(|&p| self.numbers[p][c] == n) {
-                let found = self.at[p][c];
-                self.copy(m, c, p, found);
-                continue;
-            }
-            let revision = &control.revisions[usize::from(n) - 1];
-            let plain = self.settings.exclusions.is_empty() && !relaxed_for(revision, self.pod);
-            let key = revision.check as usize;
-            if plain {
-                if let Some(&(_, p, found)) = self.memo[..self.memos].iter().find(|e| e.0 == key) {
-                    self.copy(m, c, usize::from(p), found);
-                    continue;
-                }
-            }
-            let violation = if plain {
-                (revision.check)(self.pod)
-            } else {
-                let before = self.scratch.violations.len();
-                exclusions::check_control(
-                    control,
-                    |p| revision.check(p),
-                    self.pod,
-                    &self.settings.exclusions,
-                    &mut self.scratch,
-                );
-                (self.scratch.violations.len() > before)
-                    .then(|| self.scratch.violations.pop())
-                    .flatten()
-            };
-            if let Some(v) = violation {
-                self.lists[m].push(v);
-                self.at[m][c] = self.lists[m].len() as u8;
-            }
-            if plain && self.memos < MEMO {
-                self.memo[self.memos] = (key, m as u8, self.at[m][c]);
-                self.memos += 1;
-            }
-        }
-        let standard = self.lists[m].len();
-        if self.settings.require_read_only_root_filesystem {
-            if let Some(v) = self.ours() {
-                self.lists[m].push(v);
-            }
-        }
-        describe_mode(mode, &mut self.lists[m], standard, would)
+        let mut earlier = EarlierModes {
+            m,
+            modes: &self.modes,
+            numbers: &self.numbers,
+            done: self.outcomes.get(..m)?,
+            known: &mut self.known,
+        };
+        let outcome = exclusions::evaluate(
+            mode.level,
+            mode.version.effective_minor(),
+            self.pod,
+            &self.settings.exclusions,
+            self.settings.require_read_only_root_filesystem,
+            &mut earlier,
+        );
+        let slot = self.outcomes.get_mut(m)?;
+        *slot = outcome;
+        describe_mode(mode, &mut slot.violations, slot.standard, would)
     }
 
-    /// Mode `m`'s result for control `c` is mode `p`'s at `found` (index + 1; 0: none).
-    fn copy(&mut self, m: usize, c: usize, p: usize, found: u8) {
-        if found == 0 {
-            return;
-        }
-        if let Some(v) = self.lists[p].get(usize::from(found) - 1).cloned() {
-            self.lists[m].push(v);
-            self.at[m][c] = self.lists[m].len() as u8;
-        }
-    }
-
-    /// Our control's violation, run once.
-    fn ours(&mut self) -> Option<Violation> {
-        if self.ours.is_none() {
-            let before = self.scratch.violations.len();
-            exclusions::check_control(
-                &READ_ONLY_ROOT_FILESYSTEM,
-                read_only_root_filesystem::check,
-                self.pod,
-                &self.settings.exclusions,
-                &mut self.scratch,
-            );
-            let v = (self.scratch.violations.len() > before)
-                .then(|| self.scratch.violations.pop())
-                .flatten();
-            self.ours = Some(v);
-        }
-        self.ours.clone().flatten()
+    /// The notes of the exclusions used in every mode, each once (a control with several
+    /// revisions in play may note the same exclusion twice).
+    fn notes(self) -> exclusions::Notes {
+        let [enforce, audit, warn] = self.outcomes;
+        let mut used = enforce.used;
+        used.extend(audit.used);
+        used.extend(warn.used);
+        used.dedup();
+        used
     }
 }
 
-/// Whether `revision` relaxes its check for this pod (and so judges it otherwise).
-fn relaxed_for(revision: &Revision, pod: &PodView) -> bool {
-    match revision.relaxed {
-        Relaxed::Never => false,
-        Relaxed::ForWindowsPods => pod.spec.is_windows(),
-        Relaxed::ForUserNamespacePods => pod.spec.in_user_namespace(),
+/// What the modes before mode `m` found, for mode `m`'s evaluation.
+struct EarlierModes<'r> {
+    m: usize,
+    modes: &'r [LevelVersion; 3],
+    numbers: &'r [&'static [u8; CONTROL_COUNT]; 3],
+    done: &'r [Outcome],
+    known: &'r mut Known,
+}
+
+impl exclusions::Earlier for EarlierModes<'_> {
+    fn recall(
+        &mut self,
+        current: &Outcome,
+        place: usize,
+        revision: &Revision,
+        plain: bool,
+    ) -> Option<(Option<Violation>, bool)> {
+        let m = self.m;
+        // Our control is the same in every mode: the first mode that checks something ran it.
+        if place == CONTROL_COUNT {
+            let p = (0..m).find(|&p| self.modes[p].checks_something())?;
+            return Some((self.done.get(p)?.found(place).cloned(), false));
+        }
+        // The same revision in an earlier mode: the same result (a mode not judged, because
+        // enforce let the pod through, found nothing).
+        let n = self.numbers[m][place];
+        if let Some(p) = (0..m).find(|&p| self.numbers[p][place] == n) {
+            let found = self.done.get(p)?.found(place).cloned();
+            return Some((found, self.known.consulted[p][place]));
+        }
+        // The same check function, run plainly before: the same result.
+        if plain {
+            let key = revision.check as usize;
+            let known = &self.known.memo[..self.known.memos];
+            let &(_, q, at) = known.iter().find(|e| e.0 == key)?;
+            let q = usize::from(q);
+            let outcome = if q == m { current } else { self.done.get(q)? };
+            return Some((outcome.found(usize::from(at)).cloned(), false));
+        }
+        None
+    }
+
+    fn remember(&mut self, place: usize, revision: &Revision, plain: bool, consulted: bool) {
+        if let Some(c) = self.known.consulted[self.m].get_mut(place) {
+            *c = consulted;
+        }
+        if plain && self.known.memos < MEMO {
+            self.known.memo[self.known.memos] =
+                (revision.check as usize, self.m as u8, place as u8);
+            self.known.memos += 1;
+        }
     }
 }
 

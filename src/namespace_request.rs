@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use kubewarden_policy_sdk::response::ValidationResponse;
 
 use crate::bounds::{clip_text, MAX_VALUE_BYTES};
-use crate::controls::{self, go_quote, read_only_root_filesystem};
+use crate::controls::go_quote;
 use crate::exclusions;
 use crate::json::{self, Reader};
 use crate::modes::{LevelVersion, Policy};
@@ -359,21 +359,14 @@ pub fn existing_pods_warnings(
 /// The reasons (no details) a pod violates `enforce` for, joined as PSA's
 /// `ForbiddenReason` joins them; exclusions applied, our control included when required.
 fn forbidden_reasons(settings: &Settings, enforce: LevelVersion, pod: &PodView) -> Option<String> {
-    let mut outcome = exclusions::evaluate(
+    let outcome = exclusions::evaluate(
         enforce.level,
         enforce.version.effective_minor(),
         pod,
         &settings.exclusions,
+        settings.require_read_only_root_filesystem,
+        &mut (),
     );
-    if settings.require_read_only_root_filesystem {
-        exclusions::check_control(
-            &controls::READ_ONLY_ROOT_FILESYSTEM,
-            read_only_root_filesystem::check,
-            pod,
-            &settings.exclusions,
-            &mut outcome,
-        );
-    }
     if outcome.violations.is_empty() {
         return None;
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 
-use crate::controls::{self, read_only_root_filesystem, Violation};
+use crate::controls::{self, Violation};
 use crate::exclusions::{self, Notes};
 use crate::modes::Policy;
 use crate::mutate;
@@ -95,24 +95,17 @@ pub struct Judgement {
 
 /// Judges a pod: the level's controls, then our extra control, with exclusions applied.
 pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
+    // The standard's violations, then our control's, in one list: the two sentences share
+    // one budget, so that the whole message stays bounded.
     let mut outcome = exclusions::evaluate(
         settings.level,
         settings.version.effective_minor(),
         pod,
         &settings.exclusions,
+        settings.require_read_only_root_filesystem,
+        &mut (),
     );
-    // The standard's violations, then our control's, in one list: the two sentences share
-    // one budget, so that the whole message stays bounded.
-    let standard = outcome.violations.len();
-    if settings.require_read_only_root_filesystem {
-        exclusions::check_control(
-            &controls::READ_ONLY_ROOT_FILESYSTEM,
-            read_only_root_filesystem::check,
-            pod,
-            &settings.exclusions,
-            &mut outcome,
-        );
-    }
+    let standard = outcome.standard;
     controls::bound(&mut outcome.violations);
     let (violations, ours) = outcome.violations.split_at(standard);
     // One string for the whole message, sized once: `describe` writes each sentence into it.

@@ -38,7 +38,7 @@ mod wording;
 
 pub use crate::bounds::{MAX_LIST_ITEMS, MAX_VALUE_BYTES};
 pub(crate) use budget::bound;
-pub use budget::{evaluate, MAX_DETAILS_BYTES};
+pub use budget::MAX_DETAILS_BYTES;
 pub(crate) use helpers::{containers_where, forbidden_profile_types, forgive_profile};
 pub use plan::{checks_at, indexed_checks_at, revision_numbers, CONTROL_COUNT};
 pub use registry::{

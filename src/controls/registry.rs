@@ -126,12 +126,7 @@ impl Revision {
     /// so a Windows pod adding `SYS_ADMIN` or asking for `Unconfined` passed restricted yet
     /// failed baseline. Here it fails both: restricted is never looser than baseline.
     pub fn check(&self, pod: &PodView) -> Option<Violation> {
-        let relaxed = match self.relaxed {
-            Relaxed::Never => false,
-            Relaxed::ForWindowsPods => pod.spec.is_windows(),
-            Relaxed::ForUserNamespacePods => pod.spec.in_user_namespace(),
-        };
-        if relaxed {
+        if self.relaxes(pod) {
             return self.overrides.iter().find_map(|id| {
                 CONTROLS
                     .get(id.index())?
@@ -140,6 +135,15 @@ impl Revision {
             });
         }
         (self.check)(pod)
+    }
+
+    /// Whether the revision relaxes its check for this pod (and so judges it otherwise).
+    pub fn relaxes(&self, pod: &PodView) -> bool {
+        match self.relaxed {
+            Relaxed::Never => false,
+            Relaxed::ForWindowsPods => pod.spec.is_windows(),
+            Relaxed::ForUserNamespacePods => pod.spec.in_user_namespace(),
+        }
     }
 
     pub(super) const fn relaxed(self, relaxed: Relaxed) -> Revision {

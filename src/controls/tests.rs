@@ -4,6 +4,15 @@ use super::budget::fit;
 use super::*;
 use crate::pod::PodView;
 
+/// Every violation of the pod at `level` and `v1.<minor>`, no exclusions, their details
+/// bounded: the one evaluation loop, as a rejection runs it.
+fn evaluate(level: Level, minor: u32, pod: &PodView) -> Vec<Violation> {
+    let mut violations =
+        crate::exclusions::evaluate(level, minor, pod, &[], false, &mut ()).violations;
+    bound(&mut violations);
+    violations
+}
+
 /// The plan's definition, written plainly: what [`checks_at`] must give.
 fn work_out_checks(level: Level, minor: u32) -> Vec<(&'static str, u32)> {
     let overridden = |id: ControlId| {
