@@ -160,7 +160,7 @@ pub static CONTROLS: &[Control] = &[
             .relaxed(Relaxed::ForWindowsPods),
         ],
         scope: Scope::Container {
-            forgive: Some(capabilities_baseline::forgive),
+            forgive: Some(capabilities_restricted::forgive),
         },
     },
     Control {
