@@ -102,11 +102,13 @@ impl Policy {
 }
 
 impl Settings {
-    /// Whether the settings use the modes (a `warn` or `audit` key, or levels from namespace
-    /// labels). Without, the policy answers exactly as it did before the modes existed: no
-    /// PSA audit annotations on an evaluated request.
+    /// Whether the settings use the modes (a `warn` or `audit` mode that checks something,
+    /// or levels from namespace labels). Without, the policy answers exactly as it did
+    /// before the modes existed: no PSA audit annotations on an evaluated request. A mode at
+    /// `privileged` is no mode: the Rancher UI sends one for every mode left at its default.
     pub fn uses_modes(&self) -> bool {
-        self.warn.is_some() || self.audit.is_some() || self.levels_from_namespace_labels
+        let checks = |mode: Option<LevelVersion>| mode.is_some_and(LevelVersion::checks_something);
+        checks(self.warn) || checks(self.audit) || self.levels_from_namespace_labels
     }
 }
 
@@ -200,19 +202,20 @@ pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgem
     let numbers = modes.map(LevelVersion::numbers);
     let mut run = Runs::new(settings, pod, modes, numbers);
     let enforce = run.mode(ENFORCE, modes[ENFORCE], false);
-    let passed = enforce.is_none();
-    let audit = if passed && implied_by_enforce(settings, policy.enforce, policy.audit) {
-        None
-    } else {
-        run.mode(AUDIT, modes[AUDIT], true)
-    };
+    let passed = !enforce;
+    let audit = !(passed && implied_by_enforce(settings, policy.enforce, policy.audit))
+        && run.mode(AUDIT, modes[AUDIT], true);
     // PSA adds no warning to a request it refuses: warn is judged only for the others.
-    let warn = if passed && !implied_by_enforce(settings, policy.enforce, policy.warn) {
-        run.mode(WARN, modes[WARN], true)
-    } else {
-        None
-    };
-    // A control with several revisions in play may note the same exclusion twice.
+    let warn = passed
+        && !implied_by_enforce(settings, policy.enforce, policy.warn)
+        && run.mode(WARN, modes[WARN], true);
+    let [enforce, audit, warn] =
+        [(ENFORCE, enforce), (AUDIT, audit), (WARN, warn)].map(|(m, found)| {
+            found
+                .then(|| run.messages[m].take())
+                .flatten()
+                .map(|m| m.text)
+        });
     let used = run.notes();
     ModesJudgement {
         enforce,
@@ -247,6 +250,8 @@ struct Runs<'s, 'p, 'a> {
     /// Each mode's outcome, once judged (empty for a mode not judged).
     outcomes: [Outcome; 3],
     known: Known,
+    /// Each mode's message, once described.
+    messages: [Option<Message>; 3],
 }
 
 /// What the modes judged so far know besides their outcomes.
@@ -258,6 +263,10 @@ struct Known {
     /// Whether exclusions were consulted for each mode's control (so that a mode that takes
     /// the result works out the baseline floor under it too).
     consulted: [[bool; CONTROL_COUNT]; 3],
+    /// Where each mode's violation of each control (by place; ours: `CONTROL_COUNT`) was
+    /// found: `mode << 8 | place`. Two lists of the same origins are the same, told without
+    /// comparing text.
+    origins: [[u16; CONTROL_COUNT + 1]; 3],
 }
 
 impl<'s, 'p, 'a> Runs<'s, 'p, 'a> {
@@ -277,20 +286,26 @@ impl<'s, 'p, 'a> Runs<'s, 'p, 'a> {
                 memo: [(0, 0, 0); MEMO],
                 memos: 0,
                 consulted: [[false; CONTROL_COUNT]; 3],
+                origins: [[0; CONTROL_COUNT + 1]; 3],
             },
+            messages: Default::default(),
         }
     }
 
-    /// The violations of mode `m` and its message, `None` when it finds nothing.
-    fn mode(&mut self, m: usize, mode: LevelVersion, would: bool) -> Option<String> {
+    /// Judges mode `m` and words its message; whether it found anything.
+    fn mode(&mut self, m: usize, mode: LevelVersion, would: bool) -> bool {
         if !mode.checks_something() {
-            return None;
+            return false;
+        }
+        // What this mode does not take from an earlier one is its own.
+        for (place, origin) in self.known.origins[m].iter_mut().enumerate() {
+            *origin = (m as u16) << 8 | place as u16;
         }
         let mut earlier = EarlierModes {
             m,
             modes: &self.modes,
             numbers: &self.numbers,
-            done: self.outcomes.get(..m)?,
+            done: &self.outcomes[..m],
             known: &mut self.known,
         };
         let outcome = exclusions::evaluate(
@@ -301,9 +316,27 @@ impl<'s, 'p, 'a> Runs<'s, 'p, 'a> {
             self.settings.require_read_only_root_filesystem,
             &mut earlier,
         );
-        let slot = self.outcomes.get_mut(m)?;
-        *slot = outcome;
-        describe_mode(mode, &mut slot.violations, slot.standard, would)
+        self.outcomes[m] = outcome;
+        if self.outcomes[m].violations.is_empty() {
+            return false;
+        }
+        // What an earlier mode found, word for word: its message, reworded for this mode.
+        let same = (0..m).find(|&p| self.messages[p].is_some() && self.same_violations(p, m));
+        self.messages[m] = Some(match same.and_then(|p| self.messages[p].as_ref()) {
+            Some(earlier) => earlier.reworded(mode, would),
+            None => {
+                let outcome = &mut self.outcomes[m];
+                Message::describe(mode, &mut outcome.violations, outcome.standard, would)
+            }
+        });
+        true
+    }
+
+    /// Whether modes `p` and `m` found the same violations: the same origins, in order.
+    fn same_violations(&self, p: usize, m: usize) -> bool {
+        let (a, b) = (self.outcomes[p].places(), self.outcomes[m].places());
+        let origin = |mode: usize, place: u8| self.known.origins[mode][usize::from(place)];
+        a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| origin(p, x) == origin(m, y))
     }
 
     /// The notes of the exclusions used in every mode, each once (a control with several
@@ -327,6 +360,20 @@ struct EarlierModes<'r> {
     known: &'r mut Known,
 }
 
+impl EarlierModes<'_> {
+    /// Mode `m` takes the violation of the control at `place` from mode `p`'s at `from`.
+    fn take(
+        &mut self,
+        outcome: &Outcome,
+        place: usize,
+        p: usize,
+        from: usize,
+    ) -> Option<Violation> {
+        self.known.origins[self.m][place] = self.known.origins[p][from];
+        outcome.found(from).cloned()
+    }
+}
+
 impl exclusions::Earlier for EarlierModes<'_> {
     fn recall(
         &mut self,
@@ -339,23 +386,25 @@ impl exclusions::Earlier for EarlierModes<'_> {
         // Our control is the same in every mode: the first mode that checks something ran it.
         if place == CONTROL_COUNT {
             let p = (0..m).find(|&p| self.modes[p].checks_something())?;
-            return Some((self.done.get(p)?.found(place).cloned(), false));
+            let done = self.done.get(p)?;
+            return Some((self.take(done, place, p, place), false));
         }
         // The same revision in an earlier mode: the same result (a mode not judged, because
         // enforce let the pod through, found nothing).
         let n = self.numbers[m][place];
         if let Some(p) = (0..m).find(|&p| self.numbers[p][place] == n) {
-            let found = self.done.get(p)?.found(place).cloned();
-            return Some((found, self.known.consulted[p][place]));
+            let done = self.done.get(p)?;
+            let consulted = self.known.consulted[p][place];
+            return Some((self.take(done, place, p, place), consulted));
         }
         // The same check function, run plainly before: the same result.
         if plain {
             let key = revision.check as usize;
             let known = &self.known.memo[..self.known.memos];
             let &(_, q, at) = known.iter().find(|e| e.0 == key)?;
-            let q = usize::from(q);
+            let (q, at) = (usize::from(q), usize::from(at));
             let outcome = if q == m { current } else { self.done.get(q)? };
-            return Some((outcome.found(usize::from(at)).cloned(), false));
+            return Some((self.take(outcome, place, q, at), false));
         }
         None
     }
@@ -374,39 +423,99 @@ impl exclusions::Earlier for EarlierModes<'_> {
 
 /// One mode's message, as the enforce mode has always written its rejection (see
 /// `verdict::judge_pod`): PSA's sentence for the standard's violations, then ours; `would`
-/// for the modes that do not refuse, in PSA's words.
-fn describe_mode(
-    mode: LevelVersion,
-    violations: &mut [Violation],
-    standard: usize,
-    would: bool,
-) -> Option<String> {
-    if violations.is_empty() {
-        return None;
+/// for the modes that do not refuse, in PSA's words. Where each part's description lies is
+/// kept, for another mode that finds the same violations.
+struct Message {
+    text: String,
+    standard: std::ops::Range<usize>,
+    ours: std::ops::Range<usize>,
+}
+
+impl Message {
+    /// The message of `violations` (the standard's first `standard`, then ours, not empty).
+    fn describe(
+        mode: LevelVersion,
+        violations: &mut [Violation],
+        standard: usize,
+        would: bool,
+    ) -> Message {
+        controls::bound(violations);
+        let (standard, ours) = violations.split_at(standard);
+        let described: usize = (violations.iter())
+            .map(|v| v.reason.len() + v.detail.len() + ", ()".len())
+            .sum();
+        let mut message = Message {
+            text: String::with_capacity(described + 112),
+            standard: 0..0,
+            ours: 0..0,
+        };
+        message.compose(mode, would, |out, part| match part {
+            Part::Standard if !standard.is_empty() => verdict::describe(out, standard),
+            Part::Ours if !ours.is_empty() => verdict::describe(out, ours),
+            _ => {}
+        });
+        message
     }
-    controls::bound(violations);
-    let (standard, ours) = violations.split_at(standard);
-    let described: usize = (violations.iter())
-        .map(|v| v.reason.len() + v.detail.len() + ", ()".len())
-        .sum();
-    let mut message = String::with_capacity(described + 112);
-    let verb = if would { "would violate " } else { "violates " };
-    if !standard.is_empty() {
-        message.push_str(verb);
-        message.push_str("PodSecurity \"");
-        mode.push_to(&mut message);
-        message.push_str("\": ");
-        verdict::describe(&mut message, standard);
+
+    /// The same violations' message for another mode: only the words around them change.
+    fn reworded(&self, mode: LevelVersion, would: bool) -> Message {
+        let mut message = Message {
+            text: String::with_capacity(self.text.len() + 24),
+            standard: 0..0,
+            ours: 0..0,
+        };
+        message.compose(mode, would, |out, part| {
+            let range = match part {
+                Part::Standard => self.standard.clone(),
+                Part::Ours => self.ours.clone(),
+            };
+            out.push_str(&self.text[range]);
+        });
+        message
     }
-    if !ours.is_empty() {
-        if !message.is_empty() {
-            message.push_str("; ");
+
+    /// Writes the sentences around each part's description (`write` adds nothing for a
+    /// part without violations), noting where each description lies.
+    fn compose(
+        &mut self,
+        mode: LevelVersion,
+        would: bool,
+        mut write: impl FnMut(&mut String, Part),
+    ) {
+        let verb = if would { "would violate " } else { "violates " };
+        let text = &mut self.text;
+        text.push_str(verb);
+        text.push_str("PodSecurity \"");
+        mode.push_to(text);
+        text.push_str("\": ");
+        let start = text.len();
+        write(text, Part::Standard);
+        self.standard = start..text.len();
+        if self.standard.is_empty() {
+            text.clear();
+            self.standard = 0..0;
         }
-        message.push_str(verb);
-        message.push_str("requireReadOnlyRootFilesystem: ");
-        verdict::describe(&mut message, ours);
+        let at = text.len();
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(verb);
+        text.push_str("requireReadOnlyRootFilesystem: ");
+        let start = text.len();
+        write(text, Part::Ours);
+        self.ours = start..text.len();
+        if self.ours.is_empty() {
+            text.truncate(at);
+            self.ours = at..at;
+        }
     }
-    Some(message)
+}
+
+/// The two parts of a message: the standard's violations, then our control's.
+#[derive(Clone, Copy)]
+enum Part {
+    Standard,
+    Ours,
 }
 
 /// Answers an evaluated request in every mode, as PSA's `EvaluatePod` does: the enforce
@@ -880,5 +989,58 @@ mod tests {
         ));
         assert!(!r.accepted);
         assert!(r.audit_annotations.unwrap()[AUDIT_VIOLATIONS_ANNOTATION].contains("privileged"));
+    }
+
+    #[test]
+    fn a_message_taken_from_another_mode_is_the_message_judged_alone() {
+        // Each case: the modes, and the mode whose message is then taken from another's.
+        let alone = |mode: &str, level: &str, version: &str, rofs: bool| {
+            json!({"level": "privileged", "requireReadOnlyRootFilesystem": rofs,
+                mode: {"level": level, "version": version}})
+        };
+        let only_ours = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}}}]}}"#,
+        );
+        let cases: [(&str, Value, &str, Value, PodView); 4] = [
+            (
+                "audit from a refusing enforce",
+                json!({"audit": {"level": "restricted"}}),
+                "audit",
+                alone("audit", "restricted", "latest", true),
+                violating(),
+            ),
+            (
+                "audit from enforce, our control alone",
+                json!({"audit": {"level": "restricted"}}),
+                "audit",
+                alone("audit", "restricted", "latest", true),
+                only_ours,
+            ),
+            (
+                "warn from audit, enforce passing",
+                json!({"level": "baseline", "requireReadOnlyRootFilesystem": false,
+                    "audit": {"level": "restricted", "version": "v1.30"},
+                    "warn": {"level": "restricted", "version": "v1.30"}}),
+                "warn",
+                alone("warn", "restricted", "v1.30", false),
+                pod(r#"{"spec":{"containers":[{"name":"a"}]}}"#),
+            ),
+            (
+                "audit from enforce at another version finding the same",
+                json!({"version": "v1.30", "audit": {"level": "restricted", "version": "v1.29"}}),
+                "audit",
+                alone("audit", "restricted", "v1.29", true),
+                violating(),
+            ),
+        ];
+        for (name, modes, mode, reference, pod) in cases {
+            let (s, r) = (settings(modes), settings(reference));
+            let taken = judge(&s, &Policy::from_settings(&s), &pod);
+            let judged = judge(&r, &Policy::from_settings(&r), &pod);
+            let [taken, judged] =
+                [taken, judged].map(|j| if mode == "warn" { j.warn } else { j.audit });
+            assert!(taken.is_some(), "{name}: nothing found");
+            assert_eq!(taken, judged, "{name}");
+        }
     }
 }

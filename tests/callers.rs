@@ -320,6 +320,40 @@ fn every_settings_object_the_rancher_ui_builds_is_accepted_or_refused_actionably
         (true, String::new()),
         "{defaults}"
     );
+    // The modes left at their defaults (`privileged`) are no modes: the answers are those
+    // of a policy deployed without settings, audit annotations and all.
+    let answer = |settings: &Value, pod: &Value| {
+        let request = forwarded(&admission("Pod", pod, "CREATE"));
+        (policy.validate(&json!({"request": request, "settings": settings})))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for pod in [compliant_pod(), privileged_pod()] {
+        assert_eq!(
+            answer(&defaults, &pod),
+            answer(&json!({}), &pod),
+            "{defaults}"
+        );
+    }
+    // A rollout step picked in the UI: enforce privileged, warn restricted.
+    let mut rollout = defaults.clone();
+    set_path(&mut rollout, "level", json!("privileged"));
+    set_path(&mut rollout, "warn.level", json!("restricted"));
+    assert_eq!(validate_settings(&policy, &rollout), (true, String::new()));
+    let warned = answer(&rollout, &privileged_pod());
+    assert_eq!(warned["accepted"], true, "{warned}");
+    assert!(
+        warned["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.starts_with(r#"would violate PodSecurity "restricted:latest": "#)),
+        "{warned}"
+    );
+    // Every level privileged: refused, saying what to set.
+    set_path(&mut rollout, "warn.level", json!("privileged"));
+    let (valid, message) = validate_settings(&policy, &rollout);
+    assert!(
+        !valid && message.contains("settings check nothing"),
+        "{message}"
+    );
 
     let sequences: Vec<&Value> = questions
         .iter()

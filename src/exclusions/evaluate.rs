@@ -38,6 +38,12 @@ impl Outcome {
         self.violations.get(i)
     }
 
+    /// The place (in `CONTROLS`; ours: `CONTROL_COUNT`) of the control behind each
+    /// violation, in order.
+    pub fn places(&self) -> &[u8] {
+        &self.places[..self.violations.len().min(PLACES)]
+    }
+
     /// Adds the violation, if any, of the control at `place`, after the others.
     fn add(&mut self, place: usize, violation: Option<Violation>) {
         if let Some(violation) = violation {
