@@ -10,7 +10,10 @@
 use kubewarden_policy_sdk::response::ValidationResponse;
 use serde::Deserialize;
 
-use crate::controls::{self, Level, Revision, Violation, CONTROL_COUNT, NEWEST_KNOWN_MINOR};
+use crate::controls::{
+    self, Level, Relaxed, Revision, Violation, CONTROLS, CONTROL_COUNT, NEWEST_KNOWN_MINOR,
+    READ_ONLY_ROOT_FILESYSTEM,
+};
 use crate::exclusions::{self, Outcome};
 use crate::pod::PodView;
 use crate::request::{read_pod, Evaluation};
@@ -200,7 +203,19 @@ const WARN: usize = 2;
 pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgement {
     let modes = [policy.enforce, policy.audit, policy.warn];
     let numbers = modes.map(LevelVersion::numbers);
-    let mut run = Runs::new(settings, pod, modes, numbers);
+    let mut run = Runs {
+        settings,
+        pod,
+        numbers,
+        lists: Default::default(),
+        origins: [[0; CONTROL_COUNT + 1]; 3],
+        at: [[0; CONTROL_COUNT]; 3],
+        memo: [(0, 0, 0); MEMO],
+        memos: 0,
+        scratch: Outcome::default(),
+        ours: None,
+        messages: Default::default(),
+    };
     let enforce = run.mode(ENFORCE, modes[ENFORCE], false);
     let passed = !enforce;
     let audit = !(passed && implied_by_enforce(settings, policy.enforce, policy.audit))
@@ -216,7 +231,9 @@ pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgem
                 .flatten()
                 .map(|m| m.text)
         });
-    let used = run.notes();
+    // A control with several revisions in play may note the same exclusion twice.
+    let mut used = run.scratch.used;
+    used.dedup();
     ModesJudgement {
         enforce,
         audit,
@@ -240,184 +257,153 @@ fn implied_by_enforce(settings: &Settings, enforce: LevelVersion, other: LevelVe
 /// Room for every check function's result (each control has at most a few).
 const MEMO: usize = 2 * CONTROL_COUNT;
 
-/// The checks of one request, across modes: each mode is judged by the one evaluation loop
-/// (`exclusions::evaluate`), which takes from the modes before it what they know.
+/// The origin of our control's violation (see `Runs::origins`).
+const OURS: u16 = u16::MAX;
+
+/// The checks of one request, across modes.
 struct Runs<'s, 'p, 'a> {
     settings: &'s Settings,
     pod: &'p PodView<'a>,
-    modes: [LevelVersion; 3],
     numbers: [&'static [u8; CONTROL_COUNT]; 3],
-    /// Each mode's outcome, once judged (empty for a mode not judged).
-    outcomes: [Outcome; 3],
-    known: Known,
+    /// Each mode's violations, in message order.
+    lists: [Vec<Violation>; 3],
+    /// Where each violation of each mode's list was found (mode << 8 | index; ours:
+    /// [`OURS`]): two lists of the same origins are the same, told without comparing text.
+    origins: [[u16; CONTROL_COUNT + 1]; 3],
+    /// Where each mode's violation of each control is in its list (index + 1; 0: none).
+    at: [[u8; CONTROL_COUNT]; 3],
+    /// Check functions run (address), and where their result is: mode, index + 1.
+    memo: [(usize, u8, u8); MEMO],
+    memos: usize,
+    scratch: Outcome,
+    /// Our control's result, once run.
+    ours: Option<Option<Violation>>,
     /// Each mode's message, once described.
     messages: [Option<Message>; 3],
 }
 
-/// What the modes judged so far know besides their outcomes.
-struct Known {
-    /// Check functions run without exclusions (address), and where their result is: the
-    /// mode, and the place of the control that ran it.
-    memo: [(usize, u8, u8); MEMO],
-    memos: usize,
-    /// Whether exclusions were consulted for each mode's control (so that a mode that takes
-    /// the result works out the baseline floor under it too).
-    consulted: [[bool; CONTROL_COUNT]; 3],
-    /// Where each mode's violation of each control (by place; ours: `CONTROL_COUNT`) was
-    /// found: `mode << 8 | place`. Two lists of the same origins are the same, told without
-    /// comparing text.
-    origins: [[u16; CONTROL_COUNT + 1]; 3],
-}
-
-impl<'s, 'p, 'a> Runs<'s, 'p, 'a> {
-    fn new(
-        settings: &'s Settings,
-        pod: &'p PodView<'a>,
-        modes: [LevelVersion; 3],
-        numbers: [&'static [u8; CONTROL_COUNT]; 3],
-    ) -> Self {
-        Runs {
-            settings,
-            pod,
-            modes,
-            numbers,
-            outcomes: Default::default(),
-            known: Known {
-                memo: [(0, 0, 0); MEMO],
-                memos: 0,
-                consulted: [[false; CONTROL_COUNT]; 3],
-                origins: [[0; CONTROL_COUNT + 1]; 3],
-            },
-            messages: Default::default(),
-        }
-    }
-
+impl Runs<'_, '_, '_> {
     /// Judges mode `m` and words its message; whether it found anything.
     fn mode(&mut self, m: usize, mode: LevelVersion, would: bool) -> bool {
         if !mode.checks_something() {
             return false;
         }
-        // What this mode does not take from an earlier one is its own.
-        for (place, origin) in self.known.origins[m].iter_mut().enumerate() {
-            *origin = (m as u16) << 8 | place as u16;
+        for (c, control) in CONTROLS.iter().enumerate() {
+            let n = self.numbers[m][c];
+            if n == 0 {
+                continue;
+            }
+            // The same revision in an earlier mode: the same result.
+            if let Some(p) = (0..m).find(|&p| self.numbers[p][c] == n) {
+                let found = self.at[p][c];
+                self.copy(m, c, p, found);
+                continue;
+            }
+            let revision = &control.revisions[usize::from(n) - 1];
+            let plain = self.settings.exclusions.is_empty() && !relaxed_for(revision, self.pod);
+            let key = revision.check as usize;
+            if plain {
+                if let Some(&(_, p, found)) = self.memo[..self.memos].iter().find(|e| e.0 == key) {
+                    self.copy(m, c, usize::from(p), found);
+                    continue;
+                }
+            }
+            let violation = if plain {
+                (revision.check)(self.pod)
+            } else {
+                let before = self.scratch.violations.len();
+                exclusions::check_control(
+                    c,
+                    control,
+                    revision,
+                    self.pod,
+                    &self.settings.exclusions,
+                    &mut self.scratch,
+                );
+                (self.scratch.violations.len() > before)
+                    .then(|| self.scratch.violations.pop())
+                    .flatten()
+            };
+            if let Some(v) = violation {
+                let origin = (m as u16) << 8 | self.lists[m].len() as u16;
+                self.push(m, c, v, origin);
+            }
+            if plain && self.memos < MEMO {
+                self.memo[self.memos] = (key, m as u8, self.at[m][c]);
+                self.memos += 1;
+            }
         }
-        let mut earlier = EarlierModes {
-            m,
-            modes: &self.modes,
-            numbers: &self.numbers,
-            done: &self.outcomes[..m],
-            known: &mut self.known,
-        };
-        let outcome = exclusions::evaluate(
-            mode.level,
-            mode.version.effective_minor(),
-            self.pod,
-            &self.settings.exclusions,
-            self.settings.require_read_only_root_filesystem,
-            &mut earlier,
-        );
-        self.outcomes[m] = outcome;
-        if self.outcomes[m].violations.is_empty() {
+        let standard = self.lists[m].len();
+        if self.settings.require_read_only_root_filesystem {
+            if let Some(v) = self.ours() {
+                self.origins[m][self.lists[m].len()] = OURS;
+                self.lists[m].push(v);
+            }
+        }
+        if self.lists[m].is_empty() {
             return false;
         }
         // What an earlier mode found, word for word: its message, reworded for this mode.
-        let same = (0..m).find(|&p| self.messages[p].is_some() && self.same_violations(p, m));
+        let len = self.lists[m].len();
+        let same = (0..m).find(|&p| {
+            self.messages[p].is_some()
+                && self.lists[p].len() == len
+                && self.origins[p][..len] == self.origins[m][..len]
+        });
         self.messages[m] = Some(match same.and_then(|p| self.messages[p].as_ref()) {
             Some(earlier) => earlier.reworded(mode, would),
-            None => {
-                let outcome = &mut self.outcomes[m];
-                Message::describe(mode, &mut outcome.violations, outcome.standard, would)
-            }
+            None => Message::describe(mode, &mut self.lists[m], standard, would),
         });
         true
     }
 
-    /// Whether modes `p` and `m` found the same violations: the same origins, in order.
-    fn same_violations(&self, p: usize, m: usize) -> bool {
-        let (a, b) = (self.outcomes[p].places(), self.outcomes[m].places());
-        let origin = |mode: usize, place: u8| self.known.origins[mode][usize::from(place)];
-        a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| origin(p, x) == origin(m, y))
+    /// Mode `m`'s result for control `c` is mode `p`'s at `found` (index + 1; 0: none).
+    fn copy(&mut self, m: usize, c: usize, p: usize, found: u8) {
+        if found == 0 {
+            return;
+        }
+        let i = usize::from(found) - 1;
+        if let Some(v) = self.lists[p].get(i).cloned() {
+            self.push(m, c, v, self.origins[p][i]);
+        }
     }
 
-    /// The notes of the exclusions used in every mode, each once (a control with several
-    /// revisions in play may note the same exclusion twice).
-    fn notes(self) -> exclusions::Notes {
-        let [enforce, audit, warn] = self.outcomes;
-        let mut used = enforce.used;
-        used.extend(audit.used);
-        used.extend(warn.used);
-        used.dedup();
-        used
+    /// Adds control `c`'s violation to mode `m`'s list.
+    fn push(&mut self, m: usize, c: usize, v: Violation, origin: u16) {
+        self.origins[m][self.lists[m].len()] = origin;
+        self.lists[m].push(v);
+        self.at[m][c] = self.lists[m].len() as u8;
+    }
+
+    /// Our control's violation, run once.
+    fn ours(&mut self) -> Option<Violation> {
+        if self.ours.is_none() {
+            let before = self.scratch.violations.len();
+            if let Some(revision) = READ_ONLY_ROOT_FILESYSTEM.revision_at(0) {
+                exclusions::check_control(
+                    CONTROL_COUNT,
+                    &READ_ONLY_ROOT_FILESYSTEM,
+                    revision,
+                    self.pod,
+                    &self.settings.exclusions,
+                    &mut self.scratch,
+                );
+            }
+            let v = (self.scratch.violations.len() > before)
+                .then(|| self.scratch.violations.pop())
+                .flatten();
+            self.ours = Some(v);
+        }
+        self.ours.clone().flatten()
     }
 }
 
-/// What the modes before mode `m` found, for mode `m`'s evaluation.
-struct EarlierModes<'r> {
-    m: usize,
-    modes: &'r [LevelVersion; 3],
-    numbers: &'r [&'static [u8; CONTROL_COUNT]; 3],
-    done: &'r [Outcome],
-    known: &'r mut Known,
-}
-
-impl EarlierModes<'_> {
-    /// Mode `m` takes the violation of the control at `place` from mode `p`'s at `from`.
-    fn take(
-        &mut self,
-        outcome: &Outcome,
-        place: usize,
-        p: usize,
-        from: usize,
-    ) -> Option<Violation> {
-        self.known.origins[self.m][place] = self.known.origins[p][from];
-        outcome.found(from).cloned()
-    }
-}
-
-impl exclusions::Earlier for EarlierModes<'_> {
-    fn recall(
-        &mut self,
-        current: &Outcome,
-        place: usize,
-        revision: &Revision,
-        plain: bool,
-    ) -> Option<(Option<Violation>, bool)> {
-        let m = self.m;
-        // Our control is the same in every mode: the first mode that checks something ran it.
-        if place == CONTROL_COUNT {
-            let p = (0..m).find(|&p| self.modes[p].checks_something())?;
-            let done = self.done.get(p)?;
-            return Some((self.take(done, place, p, place), false));
-        }
-        // The same revision in an earlier mode: the same result (a mode not judged, because
-        // enforce let the pod through, found nothing).
-        let n = self.numbers[m][place];
-        if let Some(p) = (0..m).find(|&p| self.numbers[p][place] == n) {
-            let done = self.done.get(p)?;
-            let consulted = self.known.consulted[p][place];
-            return Some((self.take(done, place, p, place), consulted));
-        }
-        // The same check function, run plainly before: the same result.
-        if plain {
-            let key = revision.check as usize;
-            let known = &self.known.memo[..self.known.memos];
-            let &(_, q, at) = known.iter().find(|e| e.0 == key)?;
-            let (q, at) = (usize::from(q), usize::from(at));
-            let outcome = if q == m { current } else { self.done.get(q)? };
-            return Some((self.take(outcome, place, q, at), false));
-        }
-        None
-    }
-
-    fn remember(&mut self, place: usize, revision: &Revision, plain: bool, consulted: bool) {
-        if let Some(c) = self.known.consulted[self.m].get_mut(place) {
-            *c = consulted;
-        }
-        if plain && self.known.memos < MEMO {
-            self.known.memo[self.known.memos] =
-                (revision.check as usize, self.m as u8, place as u8);
-            self.known.memos += 1;
-        }
+/// Whether `revision` relaxes its check for this pod (and so judges it otherwise).
+fn relaxed_for(revision: &Revision, pod: &PodView) -> bool {
+    match revision.relaxed {
+        Relaxed::Never => false,
+        Relaxed::ForWindowsPods => pod.spec.is_windows(),
+        Relaxed::ForUserNamespacePods => pod.spec.in_user_namespace(),
     }
 }
 

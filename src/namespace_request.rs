@@ -365,7 +365,6 @@ fn forbidden_reasons(settings: &Settings, enforce: LevelVersion, pod: &PodView) 
         pod,
         &settings.exclusions,
         settings.require_read_only_root_filesystem,
-        &mut (),
     );
     if outcome.violations.is_empty() {
         return None;

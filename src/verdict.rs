@@ -103,7 +103,6 @@ pub fn judge_pod(settings: &Settings, pod: &PodView) -> Judgement {
         pod,
         &settings.exclusions,
         settings.require_read_only_root_filesystem,
-        &mut (),
     );
     let standard = outcome.standard;
     controls::bound(&mut outcome.violations);

@@ -7,8 +7,7 @@ use crate::pod::PodView;
 /// Every violation of the pod at `level` and `v1.<minor>`, no exclusions, their details
 /// bounded: the one evaluation loop, as a rejection runs it.
 fn evaluate(level: Level, minor: u32, pod: &PodView) -> Vec<Violation> {
-    let mut violations =
-        crate::exclusions::evaluate(level, minor, pod, &[], false, &mut ()).violations;
+    let mut violations = crate::exclusions::evaluate(level, minor, pod, &[], false).violations;
     bound(&mut violations);
     violations
 }

@@ -1,7 +1,7 @@
 //! The one evaluation loop: the controls in force at a level and version, judged on the pod
 //! with the exclusions applied (and the baseline floor under a forgiven restricted control),
-//! then our control. Every caller runs it: a rejection, a namespace's pods, each mode (which
-//! passes on what the modes before it found, see [`Earlier`]) and the unit tests.
+//! then our control. A rejection, a namespace's pods and the unit tests run it; the modes
+//! (`modes.rs`) run its [`check_control`] control by control, to share results between modes.
 
 use super::floor::floor;
 use super::forgive::forgive;
@@ -21,8 +21,7 @@ pub struct Outcome {
     /// `control "capabilities_restricted" excluded for init container "istio-init" (NET_ADMIN)`
     pub used: Notes,
     /// The place in `CONTROLS` of the control behind each violation (`CONTROL_COUNT`: ours),
-    /// so that a baseline floor goes where that control's violation would be, and an
-    /// evaluation after this one can find this one's result for a control.
+    /// so that a baseline floor goes where that control's violation would be.
     places: [u8; PLACES],
 }
 
@@ -30,20 +29,6 @@ pub struct Outcome {
 const PLACES: usize = CONTROL_COUNT + 1;
 
 impl Outcome {
-    /// The violation of the control at `place` (in `CONTROLS`; ours: `CONTROL_COUNT`), if
-    /// it has one here.
-    pub fn found(&self, place: usize) -> Option<&Violation> {
-        let mut found = self.places.iter().take(self.violations.len());
-        let i = found.position(|&p| usize::from(p) == place)?;
-        self.violations.get(i)
-    }
-
-    /// The place (in `CONTROLS`; ours: `CONTROL_COUNT`) of the control behind each
-    /// violation, in order.
-    pub fn places(&self) -> &[u8] {
-        &self.places[..self.violations.len().min(PLACES)]
-    }
-
     /// Adds the violation, if any, of the control at `place`, after the others.
     fn add(&mut self, place: usize, violation: Option<Violation>) {
         if let Some(violation) = violation {
@@ -75,8 +60,9 @@ impl Outcome {
 /// as the control at `place`. Without exclusions for the control this is exactly
 /// `revision.check(pod)`. Returns whether the control refused the pod and exclusions were
 /// consulted: what they forgave may be refused by a baseline control the control replaces
-/// (see [`floor`]).
-fn check_control(
+/// (see [`floor`]). The modes (`modes.rs`) run it control by control, sharing results
+/// between modes, where [`evaluate`] runs the whole loop.
+pub fn check_control(
     place: usize,
     control: &Control,
     revision: &Revision,
@@ -115,40 +101,6 @@ fn check_control(
     true
 }
 
-/// What an evaluation can take from evaluations of the same pod, with the same exclusions,
-/// before it (the other modes: see `modes.rs`), and tell those after it. `()` for an
-/// evaluation on its own.
-pub trait Earlier {
-    /// What the control at `place` (ours: `CONTROL_COUNT`) found at `revision` in an earlier
-    /// evaluation (or earlier in this one, `current`), if that is known: its violation, and
-    /// whether exclusions were consulted (see [`check_control`]). `plain`: no exclusions,
-    /// and the pod is not one the revision is relaxed for.
-    fn recall(
-        &mut self,
-        current: &Outcome,
-        place: usize,
-        revision: &Revision,
-        plain: bool,
-    ) -> Option<(Option<Violation>, bool)>;
-
-    /// Hears that the control at `place` was run at `revision` in this evaluation.
-    fn remember(&mut self, place: usize, revision: &Revision, plain: bool, consulted: bool);
-}
-
-impl Earlier for () {
-    fn recall(
-        &mut self,
-        _: &Outcome,
-        _: usize,
-        _: &Revision,
-        _: bool,
-    ) -> Option<(Option<Violation>, bool)> {
-        None
-    }
-
-    fn remember(&mut self, _: usize, _: &Revision, _: bool, _: bool) {}
-}
-
 /// The one evaluation loop: every violation at `level` and `v1.<minor>` with `exclusions`
 /// applied, in message order, then our control's when `ours` (`requireReadOnlyRootFilesystem`).
 /// What `earlier` knows already is not run again. The details are not bounded yet: the
@@ -159,11 +111,10 @@ pub fn evaluate(
     pod: &PodView,
     exclusions: &[Exclusion],
     ours: bool,
-    earlier: &mut impl Earlier,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut run = |place, control, revision, outcome: &mut Outcome| {
-        judge(place, control, revision, pod, exclusions, outcome, earlier)
+    let run = |place, control, revision, outcome: &mut Outcome| {
+        judge(place, control, revision, pod, exclusions, outcome)
     };
     for (place, control, revision) in controls::indexed_checks_at(level, minor) {
         if !run(place, control, revision, &mut outcome) {
@@ -204,8 +155,7 @@ pub fn evaluate(
     outcome
 }
 
-/// One control's result: from `earlier` when it knows it, else run (with the exclusions).
-/// Returns whether exclusions were consulted.
+/// One control's result, with the exclusions. Returns whether exclusions were consulted.
 fn judge(
     place: usize,
     control: &Control,
@@ -213,19 +163,10 @@ fn judge(
     pod: &PodView,
     exclusions: &[Exclusion],
     outcome: &mut Outcome,
-    earlier: &mut impl Earlier,
 ) -> bool {
-    let plain = exclusions.is_empty() && !revision.relaxes(pod);
-    if let Some((found, consulted)) = earlier.recall(outcome, place, revision, plain) {
-        outcome.add(place, found);
-        return consulted;
+    if exclusions.is_empty() {
+        outcome.add(place, revision.check(pod));
+        return false;
     }
-    let consulted = if plain {
-        outcome.add(place, (revision.check)(pod));
-        false
-    } else {
-        check_control(place, control, revision, pod, exclusions, outcome)
-    };
-    earlier.remember(place, revision, plain, consulted);
-    consulted
+    check_control(place, control, revision, pod, exclusions, outcome)
 }

@@ -7,7 +7,7 @@
 //! selector it gives; every other container is still checked.
 //!
 //! The parts: `entry.rs` (an entry of the `exclusions` setting, read and checked, and what
-//! it selects), `evaluate.rs` (the one evaluation loop, exclusions applied, every caller's),
+//! it selects), `evaluate.rs` (the evaluation loop, exclusions applied),
 //! `forgive.rs` (taking what an entry forgives out of a view of the pod), `floor.rs` (the
 //! baseline floor under an exclusion of a restricted control), `notes.rs` (the notes of the
 //! exclusions in use) and `tests.rs` (exclusions end to end).
@@ -20,7 +20,7 @@ mod notes;
 
 pub use entry::Exclusion;
 pub(crate) use entry::RawExclusion;
-pub use evaluate::{evaluate, Earlier, Outcome};
+pub use evaluate::{check_control, evaluate, Outcome};
 pub use notes::Notes;
 
 #[cfg(test)]

@@ -302,31 +302,6 @@ fn a_replaced_baseline_control_stays_as_a_floor_in_its_place() {
 }
 
 #[test]
-fn the_floor_holds_in_the_modes_too() {
-    // With a warn or audit mode the modes judge the pod (`modes.rs`): the same loop, so
-    // the enforce mode refuses what the baseline floor refuses, as without the modes.
-    let spec = json!({"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
-        "containers": [
-            {"name": "agent", "image": "vendor/agent:1", "securityContext": good(json!({"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}}))}]});
-    let whole = json!({"control": "capabilities_restricted", "images": ["vendor/agent:*"]});
-    let expected = r#"violates PodSecurity "restricted:latest": non-default capabilities (container "agent" must not include "SYS_ADMIN" in securityContext.capabilities.add)"#;
-    for settings in [
-        json!({"exclusions": [whole.clone()]}),
-        json!({"exclusions": [whole.clone()], "warn": {"level": "restricted"}}),
-        json!({"exclusions": [whole.clone()], "audit": {"level": "baseline", "version": "v1.30"}}),
-    ] {
-        let r = validate(&pod_request(spec.clone(), settings.clone()));
-        assert_eq!(r.message.as_deref(), Some(expected), "{settings}");
-    }
-    // Warn judges what enforce lets through, floor included.
-    let r = validate(&pod_request(
-        spec,
-        json!({"level": "baseline", "exclusions": [whole], "warn": {"level": "restricted"}}),
-    ));
-    assert!(!r.accepted, "baseline refuses SYS_ADMIN");
-}
-
-#[test]
 fn the_floor_adds_only_what_the_restricted_control_no_longer_says() {
     // The forgiven container complies at baseline; the other one is still reported by
     // restricted alone, as PSA words it.
