@@ -11,8 +11,8 @@ use kubewarden_policy_sdk::response::ValidationResponse;
 use serde::Deserialize;
 
 use crate::controls::{
-    self, read_only_root_filesystem, Level, Relaxed, Revision, Violation, CONTROLS, CONTROL_COUNT,
-    NEWEST_KNOWN_MINOR, READ_ONLY_ROOT_FILESYSTEM,
+    self, Level, Relaxed, Revision, Violation, CONTROLS, CONTROL_COUNT, NEWEST_KNOWN_MINOR,
+    READ_ONLY_ROOT_FILESYSTEM,
 };
 use crate::exclusions::{self, Outcome};
 use crate::pod::PodView;
@@ -315,8 +315,9 @@ impl Runs<'_, '_, '_> {
             } else {
                 let before = self.scratch.violations.len();
                 exclusions::check_control(
+                    c,
                     control,
-                    |p| revision.check(p),
+                    revision,
                     self.pod,
                     &self.settings.exclusions,
                     &mut self.scratch,
@@ -380,13 +381,16 @@ impl Runs<'_, '_, '_> {
     fn ours(&mut self) -> Option<Violation> {
         if self.ours.is_none() {
             let before = self.scratch.violations.len();
-            exclusions::check_control(
-                &READ_ONLY_ROOT_FILESYSTEM,
-                read_only_root_filesystem::check,
-                self.pod,
-                &self.settings.exclusions,
-                &mut self.scratch,
-            );
+            if let Some(revision) = READ_ONLY_ROOT_FILESYSTEM.revision_at(0) {
+                exclusions::check_control(
+                    CONTROL_COUNT,
+                    &READ_ONLY_ROOT_FILESYSTEM,
+                    revision,
+                    self.pod,
+                    &self.settings.exclusions,
+                    &mut self.scratch,
+                );
+            }
             let v = (self.scratch.violations.len() > before)
                 .then(|| self.scratch.violations.pop())
                 .flatten();

@@ -50,7 +50,7 @@ impl Defaults {
     pub fn for_settings(settings: &Settings) -> Defaults {
         let in_force = |id: &str| {
             checks_at(settings.level, settings.version.effective_minor())
-                .any(|(control, _)| control.id == id)
+                .any(|(control, _)| control.id.as_str() == id)
         };
         Defaults {
             allow_privilege_escalation: in_force("allowPrivilegeEscalation"),

@@ -72,7 +72,7 @@ impl std::fmt::Display for SettingsError {
 
 impl std::error::Error for SettingsError {}
 
-/// The exclusions' checks (`exclusions.rs`) say why in a string.
+/// The exclusions' checks (`src/exclusions/`) say why in a string.
 impl From<String> for SettingsError {
     fn from(message: String) -> Self {
         SettingsError(message)
@@ -94,7 +94,7 @@ pub struct Settings {
     pub exemptions: Exemptions,
     /// Fill in unset fields with secure defaults before judging (see `mutate.rs`).
     pub mutate: bool,
-    /// One control forgiven for named images, containers or values (see `exclusions.rs`).
+    /// One control forgiven for named images, containers or values (see `src/exclusions/`).
     pub exclusions: Vec<Exclusion>,
     /// Pod Security Admission's warn and audit modes, when set (see `modes.rs`); `level`
     /// and `version` are the enforce mode's.

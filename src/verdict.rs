@@ -7,7 +7,7 @@
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 
-use crate::controls::{self, read_only_root_filesystem, Level};
+use crate::controls::Level;
 use crate::exclusions::{self, Notes, Outcome};
 use crate::message;
 use crate::modes::Policy;
@@ -119,17 +119,14 @@ pub(crate) fn evaluate(
     minor: u32,
     pod: &PodView,
 ) -> (Outcome, usize) {
-    let mut outcome = exclusions::evaluate(level, minor, pod, &settings.exclusions);
-    let standard = outcome.violations.len();
-    if settings.require_read_only_root_filesystem {
-        exclusions::check_control(
-            &controls::READ_ONLY_ROOT_FILESYSTEM,
-            read_only_root_filesystem::check,
-            pod,
-            &settings.exclusions,
-            &mut outcome,
-        );
-    }
+    let outcome = exclusions::evaluate(
+        level,
+        minor,
+        pod,
+        &settings.exclusions,
+        settings.require_read_only_root_filesystem,
+    );
+    let standard = outcome.standard;
     (outcome, standard)
 }
 
@@ -503,7 +500,7 @@ pub(crate) mod tests {
             extra.starts_with("readOnlyRootFilesystem != true"),
             "{extra}"
         );
-        assert!(standard.len() + extra.len() < controls::MAX_DETAILS_BYTES + 256);
+        assert!(standard.len() + extra.len() < crate::controls::MAX_DETAILS_BYTES + 256);
         // One cut, made once: never a cut of a cut.
         assert_eq!(message.matches("...").count(), 1, "{message}");
         assert!(!message.contains("...."), "{message}");

@@ -403,7 +403,7 @@ fn every_settings_object_the_rancher_ui_builds_is_accepted_or_refused_actionably
             .map(|o| o.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let known: Vec<&str> = pod_security_standards::controls::all_named()
-            .map(|c| c.id)
+            .map(|c| c.id.as_str())
             .collect();
         assert_eq!(offered, known, "questions-ui.yml control options");
         // addSequence: every sequence question at its default.

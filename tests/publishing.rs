@@ -1041,7 +1041,7 @@ fn readme_control_table_is_the_codes() {
                 .to_owned()
         })
         .collect();
-    let code: Vec<&str> = controls::all_named().map(|c| c.id).collect();
+    let code: Vec<&str> = controls::all_named().map(|c| c.id.as_str()).collect();
     assert_eq!(
         documented, code,
         "README control names and order must be the code's"

@@ -1,19 +1,6 @@
 //! The bound on a message's details: every reason stays, details are cut to fit.
 
-use super::plan::checks_at;
-use super::registry::Level;
 use super::Violation;
-use crate::pod::PodView;
-
-/// Every violation of the pod at `level` and `v1.<minor>`, in message order, their details
-/// kept within [`MAX_DETAILS_BYTES`] in all.
-pub fn evaluate(level: Level, minor: u32, pod: &PodView) -> Vec<Violation> {
-    let mut violations: Vec<Violation> = checks_at(level, minor)
-        .filter_map(|(_, revision)| revision.check(pod))
-        .collect();
-    bound(&mut violations);
-    violations
-}
 
 /// Bytes of all the violations of one evaluation, written `reason (detail), ...`: the
 /// reasons always stay; a detail past the budget is cut with `...`, or dropped. With the

@@ -9,6 +9,9 @@ use super::{sorted_set, Violation};
 use crate::list::List;
 use crate::pod::PodView;
 
+/// Exclusion values: added capabilities, as at baseline.
+pub use super::capabilities_baseline::forgive;
+
 pub fn check(pod: &PodView) -> Option<Violation> {
     let mut missing_drop_all = List::Empty;
     let mut adding_forbidden = List::Empty;

@@ -22,13 +22,15 @@ pub mod host_probes_and_host_lifecycle;
 mod plan;
 pub mod privileged;
 pub mod proc_mount;
+pub mod proc_mount_restricted;
 pub mod read_only_root_filesystem;
 mod registry;
 pub mod restricted_volumes;
 pub mod run_as_non_root;
 pub mod run_as_user;
 pub mod se_linux_options;
-pub mod seccomp_profile;
+pub mod seccomp_profile_baseline;
+pub mod seccomp_profile_restricted;
 pub mod sysctls;
 mod table;
 pub mod windows_host_process;
@@ -36,13 +38,13 @@ mod wording;
 
 pub use crate::bounds::{MAX_LIST_ITEMS, MAX_VALUE_BYTES};
 pub(crate) use budget::bound;
-pub use budget::{evaluate, MAX_DETAILS_BYTES};
+pub use budget::MAX_DETAILS_BYTES;
 pub(crate) use helpers::{containers_where, forbidden_profile_types, forgive_profile};
 pub use plan::{checks_at, indexed_checks_at, revision_numbers, CONTROL_COUNT};
-pub use registry::{CheckFn, Control, Forgive, Level, Relaxed, Revision, Scope};
-pub use table::{
-    all_named, indexed, named, CONTROLS, NEWEST_KNOWN_MINOR, READ_ONLY_ROOT_FILESYSTEM,
+pub use registry::{
+    CheckFn, ContainerForgiveFn, Control, ControlId, Level, PodForgiveFn, Relaxed, Revision, Scope,
 };
+pub use table::{all_named, named, CONTROLS, NEWEST_KNOWN_MINOR, READ_ONLY_ROOT_FILESYSTEM};
 pub use wording::Violation;
 pub(crate) use wording::{go_quote, sorted_set};
 

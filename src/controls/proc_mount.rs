@@ -1,10 +1,9 @@
-//! /proc mount type: `procMount` (baseline, v1.0+) and `procMount_restricted` (restricted,
-//! v1.35+, where it replaces the baseline control).
+//! /proc mount type: `procMount` (baseline, v1.0+; at restricted, from v1.35,
+//! `procMount_restricted` replaces it with the same check, unrelaxed).
 //!
 //! Reads `securityContext.procMount` of every container.
-//! Allowed: unset or `Default`. From v1.35 the baseline control allows any value in a pod
-//! with `spec.hostUsers: false` (its /proc is the user namespace's own); the restricted
-//! control does not.
+//! Allowed: unset or `Default`. From v1.35 the control allows any value in a pod with
+//! `spec.hostUsers: false` (its /proc is the user namespace's own; the table relaxes it).
 
 use super::{sorted_set, Violation};
 use crate::list::List;
@@ -37,7 +36,7 @@ pub fn check(pod: &PodView) -> Option<Violation> {
     )
 }
 
-/// Exclusion values: procMount types (both procMount controls forgive this way).
+/// Exclusion values: procMount types (`procMount_restricted` forgives this way too).
 pub fn forgive(_: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
     let Some(sc) = c.security_context.as_mut() else {
         return Vec::new();

@@ -1,13 +1,20 @@
 //! The table, the planner, relaxations and the details budget.
 
 use super::budget::fit;
-use super::plan::same_id;
 use super::*;
 use crate::pod::PodView;
 
+/// Every violation of the pod at `level` and `v1.<minor>`, no exclusions, their details
+/// bounded: the one evaluation loop, as a rejection runs it.
+fn evaluate(level: Level, minor: u32, pod: &PodView) -> Vec<Violation> {
+    let mut violations = crate::exclusions::evaluate(level, minor, pod, &[], false).violations;
+    bound(&mut violations);
+    violations
+}
+
 /// The plan's definition, written plainly: what [`checks_at`] must give.
 fn work_out_checks(level: Level, minor: u32) -> Vec<(&'static str, u32)> {
-    let overridden = |id: &str| {
+    let overridden = |id: ControlId| {
         CONTROLS
             .iter()
             .filter(|c| c.level == Level::Restricted)
@@ -18,7 +25,7 @@ fn work_out_checks(level: Level, minor: u32) -> Vec<(&'static str, u32)> {
         .iter()
         .filter(|c| c.level <= level)
         .filter(|c| !(level == Level::Restricted && c.level == Level::Baseline && overridden(c.id)))
-        .filter_map(|c| Some((c.id, c.revision_at(minor)?.since)))
+        .filter_map(|c| Some((c.id.as_str(), c.revision_at(minor)?.since)))
         .collect()
 }
 
@@ -29,21 +36,17 @@ fn the_table_of_checks_is_worked_out_from_the_controls() {
             let worked_out = work_out_checks(level, minor.min(NEWEST_KNOWN_MINOR));
             assert!(!worked_out.is_empty());
             let planned: Vec<_> = checks_at(level, minor)
-                .map(|(c, r)| (c.id, r.since))
+                .map(|(c, r)| (c.id.as_str(), r.since))
                 .collect();
             assert_eq!(planned, worked_out, "{level:?} v1.{minor}");
         }
     }
-    // The constant comparison is exact: no case folding, no prefixes.
-    assert!(same_id("procMount", "procMount"));
-    assert!(!same_id("procMount", "procmount"));
-    assert!(!same_id("procMount", "procMount_restricted"));
 }
 
 #[test]
 fn table_is_in_message_order() {
     // Baseline first, then restricted; inside each, byte order of the ID.
-    let keys: Vec<_> = CONTROLS.iter().map(|c| (c.level, c.id)).collect();
+    let keys: Vec<_> = CONTROLS.iter().map(|c| (c.level, c.id.as_str())).collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
@@ -62,10 +65,7 @@ fn revisions_strictly_increase_and_overrides_name_baseline_controls() {
         for r in c.revisions {
             for o in r.overrides {
                 assert_eq!(c.level, Level::Restricted);
-                let target = CONTROLS
-                    .iter()
-                    .find(|t| t.id == *o)
-                    .expect("override target");
+                let target = &CONTROLS[o.index()];
                 assert_eq!(target.level, Level::Baseline);
             }
         }
@@ -78,7 +78,9 @@ fn revisions_strictly_increase_and_overrides_name_baseline_controls() {
 }
 
 fn ids(level: Level, minor: u32) -> Vec<&'static str> {
-    checks_at(level, minor).map(|(c, _)| c.id).collect()
+    checks_at(level, minor)
+        .map(|(c, _)| c.id.as_str())
+        .collect()
 }
 
 #[test]
@@ -91,14 +93,14 @@ fn overrides_apply_only_where_the_restricted_revision_exists() {
     let r22 = ids(Level::Restricted, 22);
     assert!(!r22.contains(&"capabilities_baseline"));
     assert!(r22.contains(&"capabilities_restricted"));
-    let r37 = ids(Level::Restricted, 37);
-    assert!(!r37.contains(&"procMount"));
-    assert!(r37.contains(&"procMount_restricted"));
-    assert!(r37.contains(&"hostProbesAndHostLifecycle"));
-    assert!(!ids(Level::Baseline, 37).contains(&"runAsNonRoot"));
+    let newest = ids(Level::Restricted, NEWEST_KNOWN_MINOR);
+    assert!(!newest.contains(&"procMount"));
+    assert!(newest.contains(&"procMount_restricted"));
+    assert!(newest.contains(&"hostProbesAndHostLifecycle"));
+    assert!(!ids(Level::Baseline, NEWEST_KNOWN_MINOR).contains(&"runAsNonRoot"));
     assert!(!ids(Level::Baseline, 33).contains(&"hostProbesAndHostLifecycle"));
     // Future versions are evaluated as the newest known one.
-    assert_eq!(ids(Level::Restricted, 99), r37);
+    assert_eq!(ids(Level::Restricted, 99), newest);
 }
 
 #[test]
@@ -119,7 +121,10 @@ fn relaxations_apply_from_their_revision_only() {
     assert_eq!(ids_at(25), ["runAsNonRoot != true"]);
     // "Windows" is not "windows": no relaxation for a misspelt OS.
     let linux = pod(r#"{"spec":{"os":{"name":"Windows"},"containers":[{"name":"a"}]}}"#);
-    assert_eq!(evaluate(Level::Restricted, 37, &linux).len(), 4);
+    assert_eq!(
+        evaluate(Level::Restricted, NEWEST_KNOWN_MINOR, &linux).len(),
+        4
+    );
 
     let userns = pod(
         r#"{"spec":{"hostUsers":false,"securityContext":{"runAsUser":0,"runAsNonRoot":false,"seccompProfile":{"type":"RuntimeDefault"}},
@@ -159,11 +164,11 @@ fn relaxed_restricted_revisions_fall_back_to_the_baseline_they_replace() {
     // What baseline refuses, restricted refuses too, in baseline's words.
     let caps = windows(r#"{"capabilities":{"add":["SYS_ADMIN"]}}"#);
     assert_eq!(
-        reasons(Level::Baseline, 37, &caps),
+        reasons(Level::Baseline, NEWEST_KNOWN_MINOR, &caps),
         ["non-default capabilities"]
     );
     assert_eq!(
-        reasons(Level::Restricted, 37, &caps),
+        reasons(Level::Restricted, NEWEST_KNOWN_MINOR, &caps),
         ["non-default capabilities"]
     );
     let seccomp = windows(r#"{"seccompProfile":{"type":"Unconfined"}}"#);
@@ -171,15 +176,18 @@ fn relaxed_restricted_revisions_fall_back_to_the_baseline_they_replace() {
     assert_eq!(reasons(Level::Restricted, 25, &seccomp), ["seccompProfile"]);
     // What only restricted asks for (drop ALL, a profile at all) is still relaxed.
     let allowed = windows(r#"{"capabilities":{"add":["CHOWN"]},"seccompProfile":{}}"#);
-    assert_eq!(reasons(Level::Baseline, 37, &allowed), ["seccompProfile"]);
+    assert_eq!(
+        reasons(Level::Baseline, NEWEST_KNOWN_MINOR, &allowed),
+        ["seccompProfile"]
+    );
     let allowed = windows(r#"{"capabilities":{"add":["CHOWN"]}}"#);
-    assert!(reasons(Level::Restricted, 37, &allowed).is_empty());
+    assert!(reasons(Level::Restricted, NEWEST_KNOWN_MINOR, &allowed).is_empty());
     // The fallback is exact: the replaced baseline controls have no revision newer than
     // the relaxed revisions that fall back to them.
     for c in CONTROLS {
         for r in c.revisions.iter().filter(|r| r.relaxed != Relaxed::Never) {
             for id in r.overrides {
-                let target = CONTROLS.iter().find(|t| t.id == *id).unwrap();
+                let target = &CONTROLS[id.index()];
                 assert!(target.revisions.iter().all(|t| t.since <= r.since), "{id}");
             }
         }

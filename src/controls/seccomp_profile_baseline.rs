@@ -1,13 +1,11 @@
-//! Seccomp: `seccompProfile_baseline` (baseline, v1.0+) and `seccompProfile_restricted`
-//! (restricted, v1.19+, where it replaces the baseline control).
+//! Seccomp at baseline: `seccompProfile_baseline` (v1.0+; at restricted, from v1.19,
+//! `seccompProfile_restricted` replaces it and uses the shapes below).
 //!
-//! Baseline up to v1.18 reads the annotations `seccomp.security.alpha.kubernetes.io/pod` and
-//! `container.seccomp.security.alpha.kubernetes.io/<container name>`; allowed:
+//! Up to v1.18 (`check_v1_0`) it reads the annotations `seccomp.security.alpha.kubernetes.io/pod`
+//! and `container.seccomp.security.alpha.kubernetes.io/<container name>`; allowed:
 //! `runtime/default`, `docker/default`, `localhost/*`.
-//! Baseline from v1.19 reads `seccompProfile.type` of `spec.securityContext` and of every
-//! container; allowed: unset, `RuntimeDefault`, `Localhost`.
-//! Restricted reads the same fields; allowed: `RuntimeDefault` or `Localhost`, set on the pod
-//! or on every container. From v1.25 a pod with `spec.os.name: windows` is exempt.
+//! From v1.19 (`check_v1_19`) it reads `seccompProfile.type` of `spec.securityContext` and of
+//! every container; allowed: unset, `RuntimeDefault`, `Localhost`.
 
 use super::{forbidden_profile_types, forgive_profile, go_quote, sorted_set, Violation};
 use crate::pod::{Container, ObjectMeta, PodView, ProfileType};
@@ -16,7 +14,7 @@ pub(crate) use crate::pod::{
     SECCOMP_CONTAINER_ANNOTATION_PREFIX as CONTAINER_ANNOTATION_PREFIX,
     SECCOMP_POD_ANNOTATION as POD_ANNOTATION,
 };
-const REASON: &str = "seccompProfile";
+pub(super) const REASON: &str = "seccompProfile";
 
 const VALID_TYPES: [&str; 2] = ["RuntimeDefault", "Localhost"];
 
@@ -25,7 +23,7 @@ fn valid_annotation(value: &str) -> bool {
 }
 
 /// Up to v1.18: only the (then current) annotations are checked.
-pub fn baseline_annotations(pod: &PodView) -> Option<Violation> {
+pub fn check_v1_0(pod: &PodView) -> Option<Violation> {
     let mut forbidden = Vec::new();
     let mut inspect = |key: &str| {
         if let Some(value) = pod.metadata.annotation(key) {
@@ -53,21 +51,21 @@ pub fn baseline_annotations(pod: &PodView) -> Option<Violation> {
     )
 }
 
-fn pod_profile<'p, 'a>(pod: &'p PodView<'a>) -> Option<&'p ProfileType<'a>> {
+pub(super) fn pod_profile<'p, 'a>(pod: &'p PodView<'a>) -> Option<&'p ProfileType<'a>> {
     pod.spec
         .security_context
         .as_ref()
         .and_then(|sc| sc.seccomp_profile.as_ref())
 }
 
-fn container_profile<'c, 'a>(c: &'c Container<'a>) -> Option<&'c ProfileType<'a>> {
+pub(super) fn container_profile<'c, 'a>(c: &'c Container<'a>) -> Option<&'c ProfileType<'a>> {
     c.security_context
         .as_ref()
         .and_then(|sc| sc.seccomp_profile.as_ref())
 }
 
 /// The explicitly forbidden settings: who sets them ("pod", containers) and the values.
-fn explicit_violation(pod: &PodView) -> Option<Violation> {
+pub(super) fn explicit_violation(pod: &PodView) -> Option<Violation> {
     let found = forbidden_profile_types(
         pod,
         pod_profile(pod),
@@ -86,39 +84,13 @@ fn explicit_violation(pod: &PodView) -> Option<Violation> {
 }
 
 /// From v1.19: the fields may be unset, but what is set must be a confining profile.
-pub fn baseline_fields(pod: &PodView) -> Option<Violation> {
+pub fn check_v1_19(pod: &PodView) -> Option<Violation> {
     explicit_violation(pod)
-}
-
-/// Restricted: a confining profile must be set, on the pod or on every container.
-pub fn restricted(pod: &PodView) -> Option<Violation> {
-    if let Some(v) = explicit_violation(pod) {
-        return Some(v);
-    }
-    let pod_set = pod_profile(pod).is_some();
-    if pod_set {
-        return None;
-    }
-    let unset: Vec<&str> = pod
-        .spec
-        .all_containers()
-        .filter(|c| container_profile(c).is_none())
-        .map(|c| c.name())
-        .collect();
-    if unset.is_empty() {
-        return None;
-    }
-    Some(
-        Violation::of(REASON)
-            .text("pod or ")
-            .containers(&unset)
-            .text(r#" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#),
-    )
 }
 
 /// Exclusion values: a profile type the container sets (`Unconfined`), or the value of its
 /// `container.seccomp.security.alpha.kubernetes.io/<name>` annotation. A forgiven type counts
-/// as a confining profile for that container.
+/// as a confining profile for that container (at restricted too).
 pub fn forgive(meta: &mut ObjectMeta, c: &mut Container, values: &[String]) -> Vec<String> {
     forgive_profile(meta, c, values, CONTAINER_ANNOTATION_PREFIX, |sc| {
         sc.seccomp_profile.as_mut()
@@ -139,12 +111,12 @@ mod tests {
             "container.seccomp.security.alpha.kubernetes.io/not-a-container":"unconfined"}},
             "spec":{"containers":[{"name":"a"},{"name":"b"}]}}"#,
         );
-        assert_eq!(baseline_annotations(&p), None);
+        assert_eq!(check_v1_0(&p), None);
     }
 
     #[test]
     fn annotations_report_sorted_with_go_quoting() {
-        let v = baseline_annotations(&pod(
+        let v = check_v1_0(&pod(
             r#"{"metadata":{"annotations":{"seccomp.security.alpha.kubernetes.io/pod":"",
             "container.seccomp.security.alpha.kubernetes.io/e":"unconfined"}},
             "spec":{"ephemeralContainers":[{"name":"e"}]}}"#,
@@ -160,10 +132,10 @@ mod tests {
     #[test]
     fn baseline_fields_allow_unset() {
         assert_eq!(
-            baseline_fields(&pod(r#"{"spec":{"containers":[{"name":"a"}]}}"#)),
+            check_v1_19(&pod(r#"{"spec":{"containers":[{"name":"a"}]}}"#)),
             None
         );
-        let v = baseline_fields(&pod(
+        let v = check_v1_19(&pod(
             r#"{"spec":{"securityContext":{"seccompProfile":{"type":"Unconfined"}},
             "containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Localhost"}}},
             {"name":"b","securityContext":{"seccompProfile":{}}}]}}"#,
@@ -172,36 +144,6 @@ mod tests {
         assert_eq!(
             v.detail,
             r#"pod and container "b" must not set securityContext.seccompProfile.type to "", "Unconfined""#
-        );
-    }
-
-    #[test]
-    fn restricted_requires_a_profile_somewhere() {
-        assert_eq!(
-            restricted(&pod(
-                r#"{"spec":{"securityContext":{"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"a"}]}}"#
-            )),
-            None
-        );
-        let v = restricted(&pod(
-            r#"{"spec":{"initContainers":[{"name":"i"}],"containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Localhost"}}}]}}"#,
-        ))
-        .unwrap();
-        assert_eq!(
-            v.detail,
-            r#"pod or container "i" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#
-        );
-    }
-
-    #[test]
-    fn restricted_reports_explicit_values_before_missing_ones() {
-        let v = restricted(&pod(
-            r#"{"spec":{"containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Unconfined"}}},{"name":"b"}]}}"#,
-        ))
-        .unwrap();
-        assert_eq!(
-            v.detail,
-            r#"container "a" must not set securityContext.seccompProfile.type to "Unconfined""#
         );
     }
 }
