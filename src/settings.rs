@@ -96,7 +96,7 @@ pub struct Settings {
     pub mutate: bool,
     /// One control forgiven for named images, containers or values (see `src/exclusions/`).
     pub exclusions: Vec<Exclusion>,
-    /// Pod Security Admission's warn and audit modes, when set (see `modes.rs`); `level`
+    /// Pod Security Admission's warn and audit modes, when set (see `src/modes/`); `level`
     /// and `version` are the enforce mode's.
     pub warn: Option<LevelVersion>,
     pub audit: Option<LevelVersion>,

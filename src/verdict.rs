@@ -17,7 +17,7 @@ use crate::pod::PodView;
 use crate::refusal::{BadRequest, Refusal};
 use crate::request::{read_pod, Evaluation, ObjectField, Reading, Subject, ValidationRequest};
 use crate::response::{exempt, settings_answer};
-// Where they were first written; `modes.rs` and tests still name them here.
+// Where they were first written; the modes and tests still name them here.
 pub use crate::message::describe;
 pub(crate) use crate::response::{accept, note_exclusions, reject};
 pub use crate::response::{response_json, EXCLUSIONS_ANNOTATION, EXEMPT_ANNOTATION};
@@ -66,7 +66,7 @@ fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, Re
     Ok(match envelope.request.subject(&settings)? {
         Subject::Pass(_) => accept(),
         Subject::Exempt(exemption) => exempt(&exemption),
-        // Pod Security Admission's enforce, warn and audit modes (see `modes.rs`), their
+        // Pod Security Admission's enforce, warn and audit modes (see `src/modes/`), their
         // levels maybe from the namespace's labels (see `namespace/levels.rs`).
         Subject::Evaluate(e) if settings.levels_from_namespace_labels => {
             namespace::levels::respond(&settings, cluster, namespace.as_deref(), &e, text)

@@ -69,3 +69,54 @@ fn the_newest_version_is_named_alike_everywhere() {
         .max();
     assert_eq!(newest_revision, Some(NEWEST_KNOWN_MINOR));
 }
+
+/// The files of `dir` (relative to the crate root) ending in `.rs`, as `src/a/b.rs`.
+fn rust_files(dir: &Path, into: &mut Vec<String>) {
+    let entries = std::fs::read_dir(root().join(dir)).unwrap_or_else(|e| panic!("{dir:?}: {e}"));
+    for entry in entries {
+        let path = dir.join(entry.unwrap().file_name());
+        if root().join(&path).is_dir() {
+            rust_files(&path, into);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            into.push(path.to_string_lossy().into_owned());
+        }
+    }
+}
+
+/// The files of the tree drawn in the first fenced block under `## Layout`: one entry a
+/// line, two spaces of indent a level, folders ending in `/`, then words about the file.
+fn layout_tree(doc: &str) -> Vec<String> {
+    let section = doc
+        .split("\n## Layout\n")
+        .nth(1)
+        .expect("a ## Layout section");
+    let block = section
+        .split("```")
+        .nth(1)
+        .expect("a fenced tree in ## Layout");
+    let mut folders: Vec<&str> = Vec::new();
+    let mut files = Vec::new();
+    for line in block.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let depth = (line.len() - line.trim_start().len()) / 2;
+        let name = line.split_whitespace().next().unwrap_or_default();
+        folders.truncate(depth);
+        match name.strip_suffix('/') {
+            Some(folder) => folders.push(folder),
+            None => files.push(format!("{}/{name}", folders.join("/"))),
+        }
+    }
+    files
+}
+
+#[test]
+fn the_layout_tree_names_every_source_file_and_only_those() {
+    let mut sources = Vec::new();
+    rust_files(Path::new("src"), &mut sources);
+    sources.sort();
+    let mut drawn = layout_tree(&read("docs/development.md"));
+    drawn.sort();
+    assert_eq!(
+        drawn, sources,
+        "docs/development.md's Layout tree and the files under src/ differ"
+    );
+}

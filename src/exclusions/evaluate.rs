@@ -1,7 +1,8 @@
 //! The one evaluation loop: the controls in force at a level and version, judged on the pod
 //! with the exclusions applied (and the baseline floor under a forgiven restricted control),
-//! then our control. A rejection, a namespace's pods and the unit tests run it; the modes
-//! (`modes.rs`) run its [`check_control`] control by control, to share results between modes.
+//! then our control. A rejection, a namespace's pods, the unit tests and, when there are
+//! exclusions, each mode (`src/modes/judge.rs`) run it; without exclusions the modes share
+//! each check's result between modes instead.
 
 use super::floor::floor;
 use super::forgive::forgive;
@@ -60,8 +61,7 @@ impl Outcome {
 /// as the control at `place`. Without exclusions for the control this is exactly
 /// `revision.check(pod)`. Returns whether the control refused the pod and exclusions were
 /// consulted: what they forgave may be refused by a baseline control the control replaces
-/// (see [`floor`]). The modes (`modes.rs`) run it control by control, sharing results
-/// between modes, where [`evaluate`] runs the whole loop.
+/// (see [`floor`]).
 pub fn check_control(
     place: usize,
     control: &Control,

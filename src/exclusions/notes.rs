@@ -42,6 +42,16 @@ impl Notes {
         }
     }
 
+    /// Adds the notes of another judgement of the same pod (another mode, or the pod as it
+    /// will be stored): each note once, and of those not written out the larger count.
+    pub fn merge(&mut self, other: Notes) {
+        let more = self.more.max(other.more);
+        for note in other.listed {
+            self.add_unique(note);
+        }
+        self.more = self.more.max(more);
+    }
+
     /// Keeps the first of notes listed twice.
     pub fn dedup(&mut self) {
         let mut seen = std::collections::BTreeSet::new();

@@ -304,6 +304,39 @@ fn a_replaced_baseline_control_stays_as_a_floor_in_its_place() {
 }
 
 #[test]
+fn the_floor_holds_in_the_modes_too() {
+    // With a warn or audit mode the modes judge the pod (`src/modes/`), each mode by the one
+    // loop when there are exclusions: the enforce mode refuses what the baseline floor
+    // refuses, as without the modes, and warn and audit say it too.
+    let spec = json!({"securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [
+            {"name": "agent", "image": "vendor/agent:1", "securityContext": good(json!({"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}}))}]});
+    let whole = json!({"control": "capabilities_restricted", "images": ["vendor/agent:*"]});
+    let reasons = r#"non-default capabilities (container "agent" must not include "SYS_ADMIN" in securityContext.capabilities.add)"#;
+    for settings in [
+        json!({"exclusions": [whole.clone()]}),
+        json!({"exclusions": [whole.clone()], "warn": {"level": "restricted"}}),
+        json!({"exclusions": [whole.clone()], "audit": {"level": "baseline", "version": "v1.30"}}),
+    ] {
+        let r = validate(&pod_request(spec.clone(), settings.clone()));
+        let expected = format!(r#"violates PodSecurity "restricted:latest": {reasons}"#);
+        assert_eq!(r.message.as_deref(), Some(expected.as_str()), "{settings}");
+    }
+    // Warn and audit judge the floor too, where enforce checks nothing.
+    let r = validate(&pod_request(
+        spec,
+        json!({"level": "privileged", "exclusions": [whole],
+            "warn": {"level": "restricted"}, "audit": {"level": "restricted"}}),
+    ));
+    assert!(r.accepted);
+    let expected = format!(r#"would violate PodSecurity "restricted:latest": {reasons}"#);
+    let warnings = r.warnings.unwrap_or_default();
+    assert_eq!(warnings.first(), Some(&expected), "{warnings:?}");
+    let annotations = r.audit_annotations.unwrap_or_default();
+    assert_eq!(annotations.get("audit-violations"), Some(&expected));
+}
+
+#[test]
 fn the_floor_adds_only_what_the_restricted_control_no_longer_says() {
     // The forgiven container complies at baseline; the other one is still reported by
     // restricted alone, as PSA words it.
