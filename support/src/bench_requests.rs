@@ -41,6 +41,9 @@ pub const ALL_REASONS: &[&str] = &[
     "readOnlyRootFilesystem != true",
 ];
 
+/// The namespace of every request.
+pub const NAMESPACE: &str = "default";
+
 /// The settings of `modes_payload`: enforce at the default restricted:latest, warn at
 /// baseline:latest, audit at restricted:v1.25, and the default requireReadOnlyRootFilesystem.
 pub const MODES_SETTINGS: &str = r#"{"warn":{"level":"baseline","version":"latest"},"audit":{"level":"restricted","version":"v1.25"}}"#;
@@ -132,7 +135,7 @@ pub fn excluded_agents(size: usize, distinct_images: bool) -> Vec<u8> {
     let containers = (size - annotations * per_annotation) / per_container;
     let spec = json!({"containers": (0..containers).map(container).collect::<Vec<_>>()});
     let mut object = json!({"apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "agents", "namespace": "default",
+        "metadata": {"name": "agents", "namespace": NAMESPACE,
             "annotations": (0..annotations).map(annotation).collect::<serde_json::Map<_, _>>()},
         "spec": spec});
     object["metadata"]["labels"] = json!({"app.kubernetes.io/name": "node-agent"});
@@ -202,7 +205,7 @@ fn validation_request(group: &str, kind: &str, resource: &str, object: Value) ->
             "kind": {"group": group, "version": version, "kind": kind},
             "resource": {"group": group, "version": version, "resource": resource},
             "name": object["metadata"]["name"],
-            "namespace": "default",
+            "namespace": NAMESPACE,
             "operation": "CREATE",
             "userInfo": {
                 "username": "alice",
@@ -221,7 +224,7 @@ fn validation_request(group: &str, kind: &str, resource: &str, object: Value) ->
 fn metadata(name: &str, app: &str) -> Value {
     json!({
         "name": name,
-        "namespace": "default",
+        "namespace": NAMESPACE,
         "uid": "b2d6f1a4-8c3e-4f7a-9e21-6a5c0d8b4f97",
         "creationTimestamp": "2026-11-23T09:14:07Z",
         "labels": {
