@@ -90,6 +90,13 @@ fn make_calls(module: &str, request: &str, calls: &str) -> Result<(), String> {
         )
     });
     let policy = host::WasmPolicy::load_with(Path::new(module), capabilities)?;
+    // A variant must be judged in the modes (a failed label lookup would be a refusal).
+    let answer = String::from_utf8_lossy(&policy.call("validate", &payload)?).into_owned();
+    if variant.is_some() && !answer.contains(r#""enforce-policy":"restricted:latest""#) {
+        return Err(format!(
+            "{name}+{variant:?} is not judged in the modes: {answer}"
+        ));
+    }
     for _ in 0..calls {
         std::hint::black_box(policy.call("validate", &payload)?);
     }
