@@ -62,7 +62,7 @@ impl Outcome {
 /// `revision.check(pod)`. Returns whether the control refused the pod and exclusions were
 /// consulted: what they forgave may be refused by a baseline control the control replaces
 /// (see [`floor`]).
-pub fn check_control(
+fn check_control(
     place: usize,
     control: &Control,
     revision: &Revision,
@@ -114,7 +114,7 @@ pub fn evaluate(
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let run = |place, control, revision, outcome: &mut Outcome| {
-        judge(place, control, revision, pod, exclusions, outcome)
+        check_control(place, control, revision, pod, exclusions, outcome)
     };
     for (place, control, revision) in controls::indexed_checks_at(level, minor) {
         if !run(place, control, revision, &mut outcome) {
@@ -153,20 +153,4 @@ pub fn evaluate(
         }
     }
     outcome
-}
-
-/// One control's result, with the exclusions. Returns whether exclusions were consulted.
-fn judge(
-    place: usize,
-    control: &Control,
-    revision: &Revision,
-    pod: &PodView,
-    exclusions: &[Exclusion],
-    outcome: &mut Outcome,
-) -> bool {
-    if exclusions.is_empty() {
-        outcome.add(place, revision.check(pod));
-        return false;
-    }
-    check_control(place, control, revision, pod, exclusions, outcome)
 }

@@ -20,7 +20,7 @@ mod notes;
 
 pub use entry::Exclusion;
 pub(crate) use entry::RawExclusion;
-pub use evaluate::{check_control, evaluate, Outcome};
+pub use evaluate::{evaluate, Outcome};
 pub use notes::Notes;
 
 #[cfg(test)]
