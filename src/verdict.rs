@@ -16,11 +16,7 @@ use crate::namespace::{self, Cluster};
 use crate::pod::PodView;
 use crate::refusal::{BadRequest, Refusal};
 use crate::request::{read_pod, Evaluation, ObjectField, Reading, Subject, ValidationRequest};
-use crate::response::{exempt, settings_answer};
-// Where they were first written; the modes and tests still name them here.
-pub use crate::message::describe;
-pub(crate) use crate::response::{accept, note_exclusions, reject};
-pub use crate::response::{response_json, EXCLUSIONS_ANNOTATION, EXEMPT_ANNOTATION};
+use crate::response::{accept, exempt, note_exclusions, reject, settings_answer};
 use crate::settings::{Settings, SettingsError};
 
 /// Judges one Kubewarden ValidationRequest. Never panics: anything that cannot be read is a
@@ -197,6 +193,7 @@ pub fn validate_settings(payload: &[u8]) -> SettingsValidationResponse {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::response::{response_json, EXEMPT_ANNOTATION};
     use serde_json::{json, Value};
 
     /// A Pod CREATE in namespace "team-a" by "alice", as a ValidationRequest's bytes.

@@ -1,9 +1,10 @@
 //! Exclusions end to end: the settings they refuse, what they forgive and say, the
 //! baseline floor.
 
+use crate::response::EXCLUSIONS_ANNOTATION;
 use crate::settings::Settings;
 use crate::verdict::tests::request;
-use crate::verdict::{validate, EXCLUSIONS_ANNOTATION};
+use crate::verdict::validate;
 use serde_json::{json, Value};
 
 fn settings_error(exclusions: Value) -> String {

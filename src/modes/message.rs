@@ -2,7 +2,7 @@
 
 use super::LevelVersion;
 use crate::controls::{self, Violation};
-use crate::verdict;
+use crate::message::describe;
 
 /// One mode's message, as the enforce mode has always written its rejection (see
 /// `verdict::judge_pod`): PSA's sentence for the standard's violations, then ours; `would`
@@ -33,8 +33,8 @@ impl Message {
             ours: 0..0,
         };
         message.compose(mode, would, |out, part| match part {
-            Part::Standard if !standard.is_empty() => verdict::describe(out, standard),
-            Part::Ours if !ours.is_empty() => verdict::describe(out, ours),
+            Part::Standard if !standard.is_empty() => describe(out, standard),
+            Part::Ours if !ours.is_empty() => describe(out, ours),
             _ => {}
         });
         message

@@ -8,6 +8,7 @@ use super::{
     LevelVersion, Policy, AUDIT_VIOLATIONS_ANNOTATION, ENFORCE_POLICY_ANNOTATION, ERROR_ANNOTATION,
 };
 use crate::request::{read_pod, Evaluation};
+use crate::response::{accept, note_exclusions, reject};
 use crate::response_writer;
 use crate::settings::Settings;
 use crate::verdict;
@@ -29,7 +30,7 @@ pub fn respond(
     let mut warn = judgement.warn;
     let mut used = judgement.exclusions_used;
     let mut response = match judgement.enforce {
-        None => verdict::accept(),
+        None => accept(),
         Some(message) if settings.mutate && e.mutable => {
             let enforced = Settings {
                 level: policy.enforce.level,
@@ -53,7 +54,7 @@ pub fn respond(
             }
             corrected
         }
-        Some(message) => verdict::reject(message),
+        Some(message) => reject(message),
     };
     // The map (and strings) of the last response, when there was one (`response_writer`).
     let mut annotations = response
@@ -89,5 +90,5 @@ pub fn respond(
             response.warnings.get_or_insert_with(Vec::new).push(warn);
         }
     }
-    verdict::note_exclusions(response, used)
+    note_exclusions(response, used)
 }
