@@ -1,7 +1,9 @@
 //! A rejection in Pod Security Admission's words: `violates PodSecurity "level:version":
-//! reason (detail), reason...`, then our control's sentence, both within one budget.
+//! reason (detail), reason...`, then our control's sentence, both within one budget; and
+//! the same words for the modes that only warn or audit (`would violate ...`).
 
 use crate::controls::{self, Violation};
+use crate::modes::LevelVersion;
 use crate::settings::Settings;
 
 /// The rejection message for `violations` (the standard's first `standard`, then our
@@ -12,30 +14,110 @@ pub fn rejection_message(
     all: &mut [Violation],
     standard: usize,
 ) -> Option<String> {
-    controls::bound(all);
-    let (violations, ours) = all.split_at(standard);
-    // One string for the whole message, sized once: `describe` writes each sentence into it.
-    let mut message = String::new();
-    if !all.is_empty() {
-        let described: usize = (all.iter())
+    if all.is_empty() {
+        return None;
+    }
+    let enforced = LevelVersion {
+        level: settings.level,
+        version: settings.version,
+    };
+    Some(Message::describe(enforced, all, standard, false).text)
+}
+
+/// A mode's message: PSA's sentence for the standard's violations, then ours; `would` for
+/// the modes that do not refuse, in PSA's words. Where each part's description lies is
+/// kept, for another mode that finds the same violations (see `modes/judge.rs`).
+pub struct Message {
+    pub text: String,
+    standard: std::ops::Range<usize>,
+    ours: std::ops::Range<usize>,
+}
+
+impl Message {
+    /// The message of `violations` (the standard's first `standard`, then ours, not empty).
+    pub fn describe(
+        mode: LevelVersion,
+        violations: &mut [Violation],
+        standard: usize,
+        would: bool,
+    ) -> Message {
+        controls::bound(violations);
+        let (standard, ours) = violations.split_at(standard);
+        let described: usize = (violations.iter())
             .map(|v| v.reason.len() + v.detail.len() + ", ()".len())
             .sum();
-        message.reserve(described + 96);
+        let mut message = Message {
+            text: String::with_capacity(described + 112),
+            standard: 0..0,
+            ours: 0..0,
+        };
+        message.compose(mode, would, |out, part| match part {
+            Part::Standard if !standard.is_empty() => describe(out, standard),
+            Part::Ours if !ours.is_empty() => describe(out, ours),
+            _ => {}
+        });
+        message
     }
-    if !violations.is_empty() {
-        message.push_str("violates PodSecurity \"");
-        settings.push_level_version(&mut message);
-        message.push_str("\": ");
-        describe(&mut message, violations);
+
+    /// The same violations' message for another mode: only the words around them change.
+    pub fn reworded(&self, mode: LevelVersion, would: bool) -> Message {
+        let mut message = Message {
+            text: String::with_capacity(self.text.len() + 24),
+            standard: 0..0,
+            ours: 0..0,
+        };
+        message.compose(mode, would, |out, part| {
+            let range = match part {
+                Part::Standard => self.standard.clone(),
+                Part::Ours => self.ours.clone(),
+            };
+            out.push_str(&self.text[range]);
+        });
+        message
     }
-    if !ours.is_empty() {
-        if !message.is_empty() {
-            message.push_str("; ");
+
+    /// Writes the sentences around each part's description (`write` adds nothing for a
+    /// part without violations), noting where each description lies.
+    fn compose(
+        &mut self,
+        mode: LevelVersion,
+        would: bool,
+        mut write: impl FnMut(&mut String, Part),
+    ) {
+        let verb = if would { "would violate " } else { "violates " };
+        let text = &mut self.text;
+        text.push_str(verb);
+        text.push_str("PodSecurity \"");
+        mode.push_to(text);
+        text.push_str("\": ");
+        let start = text.len();
+        write(text, Part::Standard);
+        self.standard = start..text.len();
+        if self.standard.is_empty() {
+            text.clear();
+            self.standard = 0..0;
         }
-        message.push_str("violates requireReadOnlyRootFilesystem: ");
-        describe(&mut message, ours);
+        let at = text.len();
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(verb);
+        text.push_str("requireReadOnlyRootFilesystem: ");
+        let start = text.len();
+        write(text, Part::Ours);
+        self.ours = start..text.len();
+        if self.ours.is_empty() {
+            text.truncate(at);
+            self.ours = at..at;
+        }
     }
-    (!message.is_empty()).then_some(message)
+}
+
+/// The two parts of a message: the standard's violations, then our control's.
+#[derive(Clone, Copy)]
+enum Part {
+    Standard,
+    Ours,
 }
 
 /// `reason (detail), reason, ...` as Pod Security Admission joins its check results.

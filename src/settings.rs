@@ -222,21 +222,6 @@ impl Settings {
             },
         })
     }
-
-    /// Appends `restricted:latest`, as Pod Security Admission prints a level and version:
-    /// every rejection message starts with it.
-    pub fn push_level_version(&self, out: &mut String) {
-        out.push_str(self.level.as_str());
-        out.push(':');
-        match self.version {
-            // The usual case, without the formatting machinery.
-            PolicyVersion::Latest => out.push_str(LATEST),
-            pinned => {
-                use std::fmt::Write;
-                let _ = write!(out, "{pinned}");
-            }
-        }
-    }
 }
 
 fn non_empty(
@@ -262,9 +247,11 @@ mod tests {
     }
 
     fn level_version(s: &Settings) -> String {
-        let mut out = String::new();
-        s.push_level_version(&mut out);
-        out
+        let enforced = crate::modes::LevelVersion {
+            level: s.level,
+            version: s.version,
+        };
+        enforced.to_string()
     }
 
     #[test]

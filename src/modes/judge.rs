@@ -2,12 +2,10 @@
 //! mode no stricter than enforce is not judged again when enforce passes, and with
 //! exclusions each mode is judged whole by the one loop (`exclusions::evaluate`).
 
-use super::message::Message;
 use super::{LevelVersion, Policy};
-use crate::controls::{
-    read_only_root_filesystem, Relaxed, Revision, Violation, CONTROLS, CONTROL_COUNT,
-};
+use crate::controls::{read_only_root_filesystem, Violation, CONTROLS, CONTROL_COUNT};
 use crate::exclusions::{self, Notes};
+use crate::message::Message;
 use crate::pod::PodView;
 use crate::settings::Settings;
 
@@ -50,21 +48,16 @@ pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgem
         ours: None,
         messages: Default::default(),
     };
-    let enforce = run.mode(ENFORCE, modes[ENFORCE], false);
-    let passed = !enforce;
-    let audit = !(passed && implied_by_enforce(settings, policy.enforce, policy.audit))
-        && run.mode(AUDIT, modes[AUDIT], true);
+    let passed = !run.mode(ENFORCE, modes[ENFORCE], false);
+    if !(passed && implied_by_enforce(settings, policy.enforce, policy.audit)) {
+        run.mode(AUDIT, modes[AUDIT], true);
+    }
     // PSA adds no warning to a request it refuses: warn is judged only for the others.
-    let warn = passed
-        && !implied_by_enforce(settings, policy.enforce, policy.warn)
-        && run.mode(WARN, modes[WARN], true);
-    let [enforce, audit, warn] =
-        [(ENFORCE, enforce), (AUDIT, audit), (WARN, warn)].map(|(m, found)| {
-            found
-                .then(|| run.messages[m].take())
-                .flatten()
-                .map(|m| m.text)
-        });
+    if passed && !implied_by_enforce(settings, policy.enforce, policy.warn) {
+        run.mode(WARN, modes[WARN], true);
+    }
+    // A mode has a message exactly when it found something.
+    let [enforce, audit, warn] = run.messages.map(|m| m.map(|m| m.text));
     // A control with several revisions in play may note the same exclusion twice.
     let mut used = run.used;
     used.dedup();
@@ -154,7 +147,7 @@ impl Runs<'_, '_, '_> {
                 continue;
             }
             let revision = &control.revisions[usize::from(n) - 1];
-            let plain = !relaxed_for(revision, self.pod);
+            let plain = !revision.relaxes(self.pod);
             let key = revision.check as usize;
             if plain {
                 if let Some(&(_, p, found)) = self.memo[..self.memos].iter().find(|e| e.0 == key) {
@@ -162,12 +155,9 @@ impl Runs<'_, '_, '_> {
                     continue;
                 }
             }
-            // (A pod the revision is relaxed for is judged by the revision, which knows how.)
-            let violation = if plain {
-                (revision.check)(self.pod)
-            } else {
-                revision.check(self.pod)
-            };
+            // (A pod the revision is relaxed for is judged by the revision, which knows how;
+            // only the plain check's result is shared by its function's address.)
+            let violation = revision.check(self.pod);
             if let Some(v) = violation {
                 let origin = (m as u16) << 8 | self.lists[m].len() as u16;
                 self.push(m, c, v, origin);
@@ -231,14 +221,5 @@ impl Runs<'_, '_, '_> {
             self.ours = Some(read_only_root_filesystem::check(self.pod));
         }
         self.ours.clone().flatten()
-    }
-}
-
-/// Whether `revision` relaxes its check for this pod (and so judges it otherwise).
-fn relaxed_for(revision: &Revision, pod: &PodView) -> bool {
-    match revision.relaxed {
-        Relaxed::Never => false,
-        Relaxed::ForWindowsPods => pod.spec.is_windows(),
-        Relaxed::ForUserNamespacePods => pod.spec.in_user_namespace(),
     }
 }

@@ -8,11 +8,10 @@
 //! run once, and a warning is worked out only for a request enforce lets through.
 //!
 //! Here: the modes' levels and versions (this file), reading them from the settings
-//! ([`parse`]), judging a pod in every mode ([`judge`]), the modes' messages ([`message`])
+//! ([`parse`]), judging a pod in every mode ([`judge`], its messages in `crate::message`)
 //! and the answer ([`respond`]).
 
 mod judge;
-mod message;
 mod parse;
 mod respond;
 #[cfg(test)]
