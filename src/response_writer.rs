@@ -17,8 +17,8 @@ thread_local! {
     static SPARE: RefCell<Option<HashMap<String, String>>> = const { RefCell::new(None) };
 }
 
-/// A map for a response's audit annotations: the spare one, with what it held (set each
-/// key with [`set`], then [`keep`] the ones set), or a new one.
+/// A map for a response's audit annotations: the spare one, with what it held (set or
+/// remove each of its keys), or a new one.
 pub fn annotations() -> HashMap<String, String> {
     SPARE
         .with_borrow_mut(Option::take)
@@ -38,11 +38,20 @@ pub fn set(map: &mut HashMap<String, String>, key: &str, value: &str) {
     }
 }
 
-/// Takes a response once written: its audit annotations serve the next one.
+/// Sets `key` to `value` in `map`, moving `value` in (a message is not copied again).
+pub fn put(map: &mut HashMap<String, String>, key: &str, value: String) {
+    match map.get_mut(key) {
+        Some(old) => *old = value,
+        None => {
+            map.insert(key.to_owned(), value);
+        }
+    }
+}
+
+/// Takes a response once written: its audit annotations serve the next one (whoever takes
+/// the map sets or removes each of its keys).
 pub fn recycle(response: ValidationResponse) {
-    // Only the usual map (enforce-policy alone): a map that held a long audit violation
-    // would hand its large string round for nothing.
-    if let Some(map) = response.audit_annotations.filter(|m| m.len() == 1) {
+    if let Some(map) = response.audit_annotations {
         SPARE.set(Some(map));
     }
 }

@@ -42,8 +42,7 @@ pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgem
         lists: Default::default(),
         origins: [[0; CONTROL_COUNT + 1]; 3],
         at: [[0; CONTROL_COUNT]; 3],
-        memo: [(0, 0, 0); MEMO],
-        memos: 0,
+        memo: [[(0, 0, 0); MEMO]; CONTROL_COUNT],
         used: Notes::default(),
         ours: None,
         messages: Default::default(),
@@ -81,8 +80,8 @@ fn implied_by_enforce(settings: &Settings, enforce: LevelVersion, other: LevelVe
         && other.version.effective_minor() == enforce.version.effective_minor()
 }
 
-/// Room for every check function's result (each control has at most a few).
-const MEMO: usize = 2 * CONTROL_COUNT;
+/// Room for each control's check functions run (one a mode at most).
+const MEMO: usize = 3;
 
 /// The origin of our control's violation (see `Runs::origins`).
 const OURS: u16 = u16::MAX;
@@ -99,9 +98,9 @@ struct Runs<'s, 'p, 'a> {
     origins: [[u16; CONTROL_COUNT + 1]; 3],
     /// Where each mode's violation of each control is in its list (index + 1; 0: none).
     at: [[u8; CONTROL_COUNT]; 3],
-    /// Check functions run (address), and where their result is: mode, index + 1.
-    memo: [(usize, u8, u8); MEMO],
-    memos: usize,
+    /// Each control's check functions run (address; 0: none), and where their result is:
+    /// mode, index + 1.
+    memo: [[(usize, u8, u8); MEMO]; CONTROL_COUNT],
     /// The exclusions in use, in any mode.
     used: Notes,
     /// Our control's result, once run.
@@ -150,7 +149,7 @@ impl Runs<'_, '_, '_> {
             let plain = !revision.relaxes(self.pod);
             let key = revision.check as usize;
             if plain {
-                if let Some(&(_, p, found)) = self.memo[..self.memos].iter().find(|e| e.0 == key) {
+                if let Some(&(_, p, found)) = self.memo[c].iter().find(|e| e.0 == key) {
                     self.copy(m, c, usize::from(p), found);
                     continue;
                 }
@@ -162,9 +161,10 @@ impl Runs<'_, '_, '_> {
                 let origin = (m as u16) << 8 | self.lists[m].len() as u16;
                 self.push(m, c, v, origin);
             }
-            if plain && self.memos < MEMO {
-                self.memo[self.memos] = (key, m as u8, self.at[m][c]);
-                self.memos += 1;
+            if plain {
+                if let Some(free) = self.memo[c].iter_mut().find(|e| e.0 == 0) {
+                    *free = (key, m as u8, self.at[m][c]);
+                }
             }
         }
         let standard = self.lists[m].len();

@@ -68,20 +68,26 @@ pub fn respond(
         (AUDIT_VIOLATIONS_ANNOTATION, audit),
         (ERROR_ANNOTATION, error),
     ];
-    for (key, value) in &wanted {
+    let set = wanted.iter().filter(|(_, v)| v.is_some()).count();
+    for (key, value) in wanted {
         match value {
-            Some(value) => response_writer::set(&mut annotations, key, value),
+            Some(value) => response_writer::put(&mut annotations, key, value),
             // (Looked for only when the map holds more than enforce-policy.)
             None if annotations.len() > 1 => {
-                annotations.remove(*key);
+                annotations.remove(key);
             }
             None => {}
         }
     }
     // Only PSA's keys: what else the spare map held goes.
-    if annotations.len() > 1 + wanted.iter().filter(|(_, v)| v.is_some()).count() {
+    if annotations.len() > 1 + set {
         annotations.retain(|k, _| {
-            k == ENFORCE_POLICY_ANNOTATION || wanted.iter().any(|(w, v)| w == k && v.is_some())
+            [
+                ENFORCE_POLICY_ANNOTATION,
+                AUDIT_VIOLATIONS_ANNOTATION,
+                ERROR_ANNOTATION,
+            ]
+            .contains(&k.as_str())
         });
     }
     response.audit_annotations = Some(annotations);
