@@ -5,7 +5,8 @@
 //! borrowed view of the pod) -> [`controls`] (one pure function per control) -> [`verdict`]
 //! (which path judges the request: the plain level, the [`modes`], or levels from the
 //! [`namespace`]), which answers with [`message`] (a rejection in PSA's words) and
-//! [`response`] (the ValidationResponse and its JSON).
+//! [`response`] (the ValidationResponse and its JSON); the modes' messages, written
+//! straight into JSON, travel beside the response in an [`answer`].
 
 // A panic in the module is a trap, and a trap is an outage: outside tests, every failure
 // is a value the caller turns into a rejection.
@@ -14,6 +15,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod answer;
 pub mod bounds;
 pub mod controls;
 pub mod exclusions;
@@ -46,8 +48,7 @@ pub extern "C" fn wapc_init() {
 }
 
 fn validate(payload: &[u8]) -> CallResult {
-    let response = verdict::validate(payload);
-    let json = response::response_json(&response);
+    let (json, response) = verdict::answer(payload).written();
     // The response's audit annotations serve the next one.
     response_writer::recycle(response);
     Ok(json?)

@@ -67,7 +67,7 @@ pub fn response_json(response: &ValidationResponse) -> serde_json::Result<Vec<u8
             out.extend_from_slice(after);
             Ok(out)
         }
-        _ => match crate::response_writer::write(response) {
+        _ => match crate::response_writer::write(response, &Default::default()) {
             Some(json) => Ok(json),
             None => serde_json::to_vec(response),
         },

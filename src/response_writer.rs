@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use kubewarden_policy_sdk::response::ValidationResponse;
 
-use crate::json::write_string;
+use crate::json::{write_string, Escaped};
+use crate::modes::AUDIT_VIOLATIONS_ANNOTATION;
 
 thread_local! {
     /// The audit annotations of the last response, once written: their table and strings
@@ -56,29 +57,59 @@ pub fn recycle(response: ValidationResponse) {
     }
 }
 
+/// Texts of a response already escaped for JSON, which the response itself does not hold
+/// (see `answer.rs`): the modes write their messages straight into JSON.
+#[derive(Debug, Default)]
+pub struct Texts {
+    /// The message.
+    pub message: Option<Escaped>,
+    /// The `audit-violations` audit annotation.
+    pub audit_violations: Option<Escaped>,
+    /// A warning that comes before the response's own.
+    pub warning: Option<Escaped>,
+}
+
+impl Texts {
+    pub fn is_empty(&self) -> bool {
+        self.message.is_none() && self.audit_violations.is_none() && self.warning.is_none()
+    }
+}
+
+/// An annotation's value: the response's own, or one of [`Texts`].
+#[derive(Clone, Copy)]
+enum Value<'a> {
+    Plain(&'a str),
+    Escaped(&'a [u8]),
+}
+
 /// The response as serde_json writes it (the same fields in the same order, the same
-/// escaping), the audit annotations sorted by key; `None` for a mutation, whose object is
-/// left to serde.
-pub fn write(response: &ValidationResponse) -> Option<Vec<u8>> {
+/// escaping), the audit annotations sorted by key, with `texts` in their places; `None`
+/// for a mutation, whose object is left to serde.
+pub fn write(response: &ValidationResponse, texts: &Texts) -> Option<Vec<u8>> {
     if response.mutated_object.is_some() {
         return None;
     }
     let annotations = response.audit_annotations.as_ref();
     let warnings = response.warnings.as_deref();
     let text = |s: &String| s.len() + s.len() / 8 + 4;
+    let escaped = |e: &Option<Escaped>| e.as_ref().map_or(0, |e| e.len() + 32);
     let size = 112
         + response.message.as_ref().map_or(0, text)
         + annotations.map_or(0, |a| a.iter().map(|(k, v)| text(k) + text(v)).sum())
-        + warnings.map_or(0, |w| w.iter().map(text).sum());
+        + warnings.map_or(0, |w| w.iter().map(text).sum())
+        + escaped(&texts.message)
+        + escaped(&texts.audit_violations)
+        + escaped(&texts.warning);
     let mut out = Vec::with_capacity(size);
     out.extend_from_slice(if response.accepted {
         br#"{"accepted":true,"message":"#
     } else {
         br#"{"accepted":false,"message":"#
     });
-    match &response.message {
-        Some(message) => write_string(&mut out, message),
-        None => out.extend_from_slice(b"null"),
+    match (&texts.message, &response.message) {
+        (Some(message), _) => write_escaped(&mut out, message.as_bytes()),
+        (None, Some(message)) => write_string(&mut out, message),
+        (None, None) => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(br#","code":"#);
     match response.code {
@@ -86,57 +117,75 @@ pub fn write(response: &ValidationResponse) -> Option<Vec<u8>> {
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(br#","mutated_object":null,"audit_annotations":"#);
-    match annotations {
-        Some(annotations) => {
-            // Sorted by hand, on the stack: a handful of entries, and the standard sorts
-            // are kilobytes of module.
-            let mut few = [("", ""); 8];
-            let mut many = Vec::new();
-            let entries: &mut [(&str, &str)] = if annotations.len() <= few.len() {
-                for (slot, (k, v)) in few.iter_mut().zip(annotations) {
-                    *slot = (k.as_str(), v.as_str());
-                }
-                &mut few[..annotations.len()]
-            } else {
-                many.extend(annotations.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-                &mut many
-            };
-            for i in 1..entries.len() {
-                let mut j = i;
-                while j > 0 && entries[j - 1].0 > entries[j].0 {
-                    entries.swap(j - 1, j);
-                    j -= 1;
-                }
+    let audit = texts.audit_violations.as_ref();
+    if annotations.is_some() || audit.is_some() {
+        // Sorted by hand, on the stack: a handful of entries, and the standard sorts
+        // are kilobytes of module.
+        let own = annotations.into_iter().flatten();
+        let own = own.map(|(k, v)| (k.as_str(), Value::Plain(v.as_str())));
+        let theirs = audit.map(|a| (AUDIT_VIOLATIONS_ANNOTATION, Value::Escaped(a.as_bytes())));
+        let mut all = own.chain(theirs);
+        let mut few = [("", Value::Plain("")); 8];
+        let mut many = Vec::new();
+        let count = annotations.map_or(0, |a| a.len()) + usize::from(audit.is_some());
+        let entries: &mut [(&str, Value)] = if count <= few.len() {
+            for (slot, entry) in few.iter_mut().zip(all) {
+                *slot = entry;
             }
-            out.push(b'{');
-            for (i, (key, value)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(&mut out, key);
-                out.push(b':');
-                write_string(&mut out, value);
+            &mut few[..count]
+        } else {
+            many.extend(&mut all);
+            &mut many
+        };
+        for i in 1..entries.len() {
+            let mut j = i;
+            while j > 0 && entries[j - 1].0 > entries[j].0 {
+                entries.swap(j - 1, j);
+                j -= 1;
             }
-            out.push(b'}');
         }
-        None => out.extend_from_slice(b"null"),
+        out.push(b'{');
+        for (i, (key, value)) in entries.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_string(&mut out, key);
+            out.push(b':');
+            match value {
+                Value::Plain(value) => write_string(&mut out, value),
+                Value::Escaped(value) => write_escaped(&mut out, value),
+            }
+        }
+        out.push(b'}');
+    } else {
+        out.extend_from_slice(b"null");
     }
     out.extend_from_slice(br#","warnings":"#);
-    match warnings {
-        Some(warnings) => {
-            out.push(b'[');
-            for (i, warning) in warnings.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(&mut out, warning);
-            }
-            out.push(b']');
+    let first = texts.warning.as_ref();
+    if warnings.is_some() || first.is_some() {
+        out.push(b'[');
+        if let Some(first) = first {
+            write_escaped(&mut out, first.as_bytes());
         }
-        None => out.extend_from_slice(b"null"),
+        for (i, warning) in warnings.into_iter().flatten().enumerate() {
+            if i > 0 || first.is_some() {
+                out.push(b',');
+            }
+            write_string(&mut out, warning);
+        }
+        out.push(b']');
+    } else {
+        out.extend_from_slice(b"null");
     }
     out.push(b'}');
     Some(out)
+}
+
+/// A string escaped already, in its quotes.
+fn write_escaped(out: &mut Vec<u8>, escaped: &[u8]) {
+    out.push(b'"');
+    out.extend_from_slice(escaped);
+    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -176,15 +225,19 @@ mod tests {
         r.warnings = Some(Vec::new());
         cases.push(r);
         for r in &cases {
-            let ours: serde_json::Value = serde_json::from_slice(&write(r).unwrap()).unwrap();
+            let ours: serde_json::Value =
+                serde_json::from_slice(&write(r, &Texts::default()).unwrap()).unwrap();
             assert_eq!(ours, serde_json::to_value(r).unwrap());
         }
         // One annotation or none: the very bytes serde writes.
         let mut r = response(true);
         r.audit_annotations = Some(HashMap::from([("exempt".to_owned(), "user".to_owned())]));
         r.warnings = Some(vec![awkward]);
-        assert_eq!(write(&r).unwrap(), serde_json::to_vec(&r).unwrap());
+        assert_eq!(
+            write(&r, &Texts::default()).unwrap(),
+            serde_json::to_vec(&r).unwrap()
+        );
         r.mutated_object = Some(serde_json::json!({}));
-        assert!(write(&r).is_none());
+        assert!(write(&r, &Texts::default()).is_none());
     }
 }

@@ -7,6 +7,7 @@
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 
+use crate::answer::Answer;
 use crate::controls::Level;
 use crate::exclusions::{self, Notes, Outcome};
 use crate::message;
@@ -22,18 +23,28 @@ use crate::settings::{Settings, SettingsError};
 /// Judges one Kubewarden ValidationRequest. Never panics: anything that cannot be read is a
 /// rejection that says what is wrong, with the code Kubernetes would answer with.
 pub fn validate(payload: &[u8]) -> ValidationResponse {
-    validate_with(payload, &namespace::WapcHost)
+    answer(payload).into_response()
 }
 
 /// [`validate`], reading the cluster (namespace labels) through `cluster`.
 pub fn validate_with(payload: &[u8], cluster: &dyn Cluster) -> ValidationResponse {
+    answer_with(payload, cluster).into_response()
+}
+
+/// [`validate`] as the waPC edge writes it: the modes' texts stay in JSON (`answer.rs`).
+pub fn answer(payload: &[u8]) -> Answer {
+    answer_with(payload, &namespace::WapcHost)
+}
+
+/// [`answer`], reading the cluster (namespace labels) through `cluster`.
+pub fn answer_with(payload: &[u8], cluster: &dyn Cluster) -> Answer {
     match judge(payload, cluster) {
-        Ok(response) => response,
-        Err(refusal) => refusal.into_response(),
+        Ok(answer) => answer,
+        Err(refusal) => refusal.into_response().into(),
     }
 }
 
-fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, Refusal> {
+fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<Answer, Refusal> {
     let text = std::str::from_utf8(payload).map_err(|e| {
         BadRequest::new(format!(
             "cannot read the validation request: not UTF-8 ({e})"
@@ -55,13 +66,13 @@ fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, Re
     // Namespace requests, when the levels come from their labels (see `namespace/request.rs`).
     if settings.levels_from_namespace_labels {
         if let Some(response) = namespace::request::respond(&settings, cluster, &envelope.request) {
-            return Ok(response);
+            return Ok(response.into());
         }
     }
     let namespace = envelope.request.namespace.clone();
     Ok(match envelope.request.subject(&settings)? {
-        Subject::Pass(_) => accept(),
-        Subject::Exempt(exemption) => exempt(&exemption),
+        Subject::Pass(_) => accept().into(),
+        Subject::Exempt(exemption) => exempt(&exemption).into(),
         // Pod Security Admission's enforce, warn and audit modes (see `src/modes/`), their
         // levels maybe from the namespace's labels (see `namespace/levels.rs`).
         Subject::Evaluate(e) if settings.levels_from_namespace_labels => {
@@ -79,7 +90,7 @@ fn judge(payload: &[u8], cluster: &dyn Cluster) -> Result<ValidationResponse, Re
                 }
                 Some(message) => reject(message),
             };
-            note_exclusions(response, judgement.exclusions_used)
+            note_exclusions(response, judgement.exclusions_used).into()
         }
     })
 }

@@ -12,20 +12,23 @@
 //!
 //! The reader is in parts: this file (errors, the cursor, values), [`string`] (strings,
 //! scanned 8 bytes at a time), [`number`], [`structure`] (objects, arrays, skipping), [`str`]
-//! (the text a string reads as) and [`path`] (where in a text an error is).
+//! (the text a string reads as) and [`path`] (where in a text an error is). The writing
+//! side is small: [`write_string`] and [`Escaped`], text escaped once and copied after.
 
 use std::fmt;
 
 use structure::after_whitespace;
 
+mod escaped;
 mod number;
 pub mod path;
 mod str;
 mod string;
 mod structure;
 
+pub use self::escaped::Escaped;
 pub use self::str::Str;
-pub use string::write_string;
+pub use string::{escape_into, escape_marking, write_string};
 pub use structure::{Elements, Fields};
 
 /// Why a JSON text could not be read, and where. Boxed: every read returns a `Result`, and

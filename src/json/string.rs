@@ -42,13 +42,32 @@ pub(super) fn find_stop(bytes: &[u8], mut i: usize) -> usize {
 /// Appends `text` to `out` as a JSON string, escaped as serde_json escapes it (so that a
 /// response written here is byte for byte the one serde_json would write).
 pub fn write_string(out: &mut Vec<u8>, text: &str) {
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    escape_into(out, text);
+    out.push(b'"');
+}
+
+/// Appends `text` to `out` escaped as the inside of a JSON string, as [`write_string`]
+/// writes it.
+pub fn escape_into(out: &mut Vec<u8>, text: &str) {
+    escape_marking(out, text, &mut []);
+}
+
+/// [`escape_into`], turning `marks` (places in `text`, ascending) into the places in `out`
+/// where the same text begins: many pieces escaped in one pass, each found after.
+pub fn escape_marking(out: &mut Vec<u8>, text: &str, marks: &mut [usize]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = text.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
     let mut i = 0;
+    let mut marks = marks.iter_mut().peekable();
     loop {
         let stop = find_stop(bytes, i);
+        // A plain run is copied as it is: a mark in it (or at its end) moves with it.
+        let base = out.len();
+        while let Some(mark) = marks.next_if(|m| **m <= stop) {
+            *mark = base + mark.saturating_sub(i);
+        }
         out.extend_from_slice(&bytes[i..stop]);
         let Some(&b) = bytes.get(stop) else { break };
         match b {
@@ -70,7 +89,6 @@ pub fn write_string(out: &mut Vec<u8>, text: &str) {
         }
         i = stop + 1;
     }
-    out.push(b'"');
 }
 
 impl<'a> Reader<'a> {

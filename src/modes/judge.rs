@@ -1,24 +1,27 @@
 //! Judging a pod in every mode: each control revision in play runs once per request, a
 //! mode no stricter than enforce is not judged again when enforce passes, and with
-//! exclusions each mode is judged whole by the one loop (`exclusions::evaluate`).
+//! exclusions each mode is judged whole by the one loop (`exclusions::evaluate`). Each
+//! violation is kept once however many modes find it, and each mode's message is written
+//! straight into JSON from them (`message::Entries`).
 
 use super::{LevelVersion, Policy};
 use crate::controls::{read_only_root_filesystem, Violation, CONTROLS, CONTROL_COUNT};
 use crate::exclusions::{self, Notes};
-use crate::message::Message;
+use crate::json::Escaped;
+use crate::message::{Entries, Message};
 use crate::pod::PodView;
 use crate::settings::Settings;
 
-/// What the modes make of a pod.
+/// What the modes make of a pod: each mode's message, in JSON.
 #[derive(Debug, Default)]
 pub struct ModesJudgement {
     /// The rejection message (`violates PodSecurity "..."`), `None` when enforce lets it through.
-    pub enforce: Option<String>,
+    pub enforce: Option<Escaped>,
     /// `would violate PodSecurity "...": ...` for the audit annotation.
-    pub audit: Option<String>,
+    pub audit: Option<Escaped>,
     /// `would violate PodSecurity "...": ...` for the warning; only worked out when enforce
     /// lets the pod through, as PSA adds no warning to a request it refuses.
-    pub warn: Option<String>,
+    pub warn: Option<Escaped>,
     /// One note per exclusion that forgave something, in any mode.
     pub exclusions_used: crate::exclusions::Notes,
 }
@@ -34,29 +37,27 @@ const WARN: usize = 2;
 /// every mode), and our extra control once.
 pub fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> ModesJudgement {
     let modes = [policy.enforce, policy.audit, policy.warn];
-    let numbers = modes.map(LevelVersion::numbers);
     let mut run = Runs {
         settings,
         pod,
-        numbers,
+        numbers: modes.map(LevelVersion::numbers),
+        found: Vec::new(),
         lists: Default::default(),
-        origins: [[0; CONTROL_COUNT + 1]; 3],
+        standard: [0; 3],
         at: [[0; CONTROL_COUNT]; 3],
-        memo: [[(0, 0, 0); MEMO]; CONTROL_COUNT],
+        memo: [[(0, 0); MEMO]; CONTROL_COUNT],
         used: Notes::default(),
         ours: None,
-        messages: Default::default(),
     };
-    let passed = !run.mode(ENFORCE, modes[ENFORCE], false);
+    let passed = !run.mode(ENFORCE, modes[ENFORCE]);
     if !(passed && implied_by_enforce(settings, policy.enforce, policy.audit)) {
-        run.mode(AUDIT, modes[AUDIT], true);
+        run.mode(AUDIT, modes[AUDIT]);
     }
     // PSA adds no warning to a request it refuses: warn is judged only for the others.
     if passed && !implied_by_enforce(settings, policy.enforce, policy.warn) {
-        run.mode(WARN, modes[WARN], true);
+        run.mode(WARN, modes[WARN]);
     }
-    // A mode has a message exactly when it found something.
-    let [enforce, audit, warn] = run.messages.map(|m| m.map(|m| m.text));
+    let [enforce, audit, warn] = run.messages(modes);
     // A control with several revisions in play may note the same exclusion twice.
     let mut used = run.used;
     used.dedup();
@@ -83,35 +84,31 @@ fn implied_by_enforce(settings: &Settings, enforce: LevelVersion, other: LevelVe
 /// Room for each control's check functions run (one a mode at most).
 const MEMO: usize = 3;
 
-/// The origin of our control's violation (see `Runs::origins`).
-const OURS: u16 = u16::MAX;
-
 /// The checks of one request, across modes.
 struct Runs<'s, 'p, 'a> {
     settings: &'s Settings,
     pod: &'p PodView<'a>,
     numbers: [&'static [u8; CONTROL_COUNT]; 3],
-    /// Each mode's violations, in message order.
-    lists: [Vec<Violation>; 3],
-    /// Where each violation of each mode's list was found (mode << 8 | index; ours:
-    /// [`OURS`]): two lists of the same origins are the same, told without comparing text.
-    origins: [[u16; CONTROL_COUNT + 1]; 3],
-    /// Where each mode's violation of each control is in its list (index + 1; 0: none).
+    /// Every violation found, in any mode, each once.
+    found: Vec<Violation>,
+    /// Each mode's violations in message order: where they are in `found`.
+    lists: [Vec<u8>; 3],
+    /// How many of each mode's list are the standard's (our control's follows them).
+    standard: [usize; 3],
+    /// Each mode's violation of each control: where it is in `found`, + 1 (0: none).
     at: [[u8; CONTROL_COUNT]; 3],
-    /// Each control's check functions run (address; 0: none), and where their result is:
-    /// mode, index + 1.
-    memo: [[(usize, u8, u8); MEMO]; CONTROL_COUNT],
+    /// Each control's check functions run (address; 0: none) and their violation's place
+    /// in `found`, + 1 (0: none).
+    memo: [[(usize, u8); MEMO]; CONTROL_COUNT],
     /// The exclusions in use, in any mode.
     used: Notes,
-    /// Our control's result, once run.
-    ours: Option<Option<Violation>>,
-    /// Each mode's message, once described.
-    messages: [Option<Message>; 3],
+    /// Our control's violation, once run: its place in `found`, if any.
+    ours: Option<Option<u8>>,
 }
 
 impl Runs<'_, '_, '_> {
-    /// Judges mode `m` and words its message; whether it found anything.
-    fn mode(&mut self, m: usize, mode: LevelVersion, would: bool) -> bool {
+    /// Judges mode `m`; whether it found anything.
+    fn mode(&mut self, m: usize, mode: LevelVersion) -> bool {
         if !mode.checks_something() {
             return false;
         }
@@ -126,13 +123,12 @@ impl Runs<'_, '_, '_> {
                 self.settings.require_read_only_root_filesystem,
             );
             self.used.merge(outcome.used);
-            for (i, v) in outcome.violations.into_iter().enumerate() {
-                if let Some(origin) = self.origins[m].get_mut(i) {
-                    *origin = (m as u16) << 8 | i as u16;
-                }
-                self.lists[m].push(v);
+            for v in outcome.violations {
+                let i = self.keep(v);
+                self.push(m, i);
             }
-            return self.word(m, mode, outcome.standard, would);
+            self.standard[m] = outcome.standard;
+            return !self.lists[m].is_empty();
         }
         for (c, control) in CONTROLS.iter().enumerate() {
             let n = self.numbers[m][c];
@@ -141,85 +137,93 @@ impl Runs<'_, '_, '_> {
             }
             // The same revision in an earlier mode: the same result.
             if let Some(p) = (0..m).find(|&p| self.numbers[p][c] == n) {
-                let found = self.at[p][c];
-                self.copy(m, c, p, found);
+                self.list(m, c, self.at[p][c]);
                 continue;
             }
             let revision = &control.revisions[usize::from(n) - 1];
             let plain = !revision.relaxes(self.pod);
             let key = revision.check as usize;
             if plain {
-                if let Some(&(_, p, found)) = self.memo[c].iter().find(|e| e.0 == key) {
-                    self.copy(m, c, usize::from(p), found);
+                if let Some(&(_, found)) = self.memo[c].iter().find(|e| e.0 == key) {
+                    self.list(m, c, found);
                     continue;
                 }
             }
             // (A pod the revision is relaxed for is judged by the revision, which knows how;
             // only the plain check's result is shared by its function's address.)
-            let violation = revision.check(self.pod);
-            if let Some(v) = violation {
-                let origin = (m as u16) << 8 | self.lists[m].len() as u16;
-                self.push(m, c, v, origin);
-            }
+            let found = match revision.check(self.pod) {
+                Some(v) => self.keep(v) + 1,
+                None => 0,
+            };
+            self.list(m, c, found);
             if plain {
                 if let Some(free) = self.memo[c].iter_mut().find(|e| e.0 == 0) {
-                    *free = (key, m as u8, self.at[m][c]);
+                    *free = (key, found);
                 }
             }
         }
-        let standard = self.lists[m].len();
+        self.standard[m] = self.lists[m].len();
         if self.settings.require_read_only_root_filesystem {
-            if let Some(v) = self.ours() {
-                self.origins[m][self.lists[m].len()] = OURS;
-                self.lists[m].push(v);
+            if self.ours.is_none() {
+                let v = read_only_root_filesystem::check(self.pod);
+                self.ours = Some(v.map(|v| self.keep(v)));
+            }
+            if let Some(Some(i)) = self.ours {
+                self.push(m, i);
             }
         }
-        self.word(m, mode, standard, would)
+        !self.lists[m].is_empty()
     }
 
-    /// Words mode `m`'s message from its list (the standard's first `standard`, then ours);
-    /// whether it found anything.
-    fn word(&mut self, m: usize, mode: LevelVersion, standard: usize, would: bool) -> bool {
-        if self.lists[m].is_empty() {
-            return false;
+    /// Keeps a violation found; its place in `found`.
+    fn keep(&mut self, v: Violation) -> u8 {
+        // Room for every control at once: most pods have none, a pod with one has several.
+        if self.found.capacity() == 0 {
+            self.found.reserve(CONTROL_COUNT + 1);
         }
-        // What an earlier mode found, word for word: its message, reworded for this mode.
-        let len = self.lists[m].len();
-        let same = (0..m).find(|&p| {
-            self.messages[p].is_some()
-                && self.lists[p].len() == len
-                && self.origins[p].get(..len) == self.origins[m].get(..len)
-        });
-        self.messages[m] = Some(match same.and_then(|p| self.messages[p].as_ref()) {
-            Some(earlier) => earlier.reworded(mode, would),
-            None => Message::describe(mode, &mut self.lists[m], standard, would),
-        });
-        true
+        self.found.push(v);
+        // At most one violation per control and mode, so far fewer than 255.
+        (self.found.len() - 1) as u8
     }
 
-    /// Mode `m`'s result for control `c` is mode `p`'s at `found` (index + 1; 0: none).
-    fn copy(&mut self, m: usize, c: usize, p: usize, found: u8) {
-        if found == 0 {
-            return;
-        }
-        let i = usize::from(found) - 1;
-        if let Some(v) = self.lists[p].get(i).cloned() {
-            self.push(m, c, v, self.origins[p][i]);
+    /// Mode `m`'s result for control `c` is the violation at `found` (+ 1; 0: none).
+    fn list(&mut self, m: usize, c: usize, found: u8) {
+        self.at[m][c] = found;
+        if found > 0 {
+            self.push(m, found - 1);
         }
     }
 
-    /// Adds control `c`'s violation to mode `m`'s list.
-    fn push(&mut self, m: usize, c: usize, v: Violation, origin: u16) {
-        self.origins[m][self.lists[m].len()] = origin;
-        self.lists[m].push(v);
-        self.at[m][c] = self.lists[m].len() as u8;
+    /// Adds the violation at `i` in `found` to mode `m`'s list.
+    fn push(&mut self, m: usize, i: u8) {
+        if self.lists[m].capacity() == 0 {
+            self.lists[m].reserve(CONTROL_COUNT + 1);
+        }
+        self.lists[m].push(i);
     }
 
-    /// Our control's violation, run once.
-    fn ours(&mut self) -> Option<Violation> {
-        if self.ours.is_none() {
-            self.ours = Some(read_only_root_filesystem::check(self.pod));
+    /// Each mode's message, in JSON: a mode that lists the very violations an earlier
+    /// mode listed rewords that mode's message.
+    fn messages(&self, modes: [LevelVersion; 3]) -> [Option<Escaped>; 3] {
+        let mut messages: [Option<Message<Escaped>>; 3] = Default::default();
+        if self.found.is_empty() {
+            return messages.map(|_| None);
         }
-        self.ours.clone().flatten()
+        let mut entries = Entries::new(&self.found);
+        for m in [ENFORCE, AUDIT, WARN] {
+            let list = &self.lists[m];
+            if list.is_empty() {
+                continue;
+            }
+            let would = m != ENFORCE;
+            let same = (0..m).find(|&p| &self.lists[p] == list && messages[p].is_some());
+            messages[m] = Some(match same.and_then(|p| messages[p].as_ref()) {
+                Some(earlier) => earlier.reworded(modes[m], would),
+                None => {
+                    Message::describe_listed(modes[m], &mut entries, list, self.standard[m], would)
+                }
+            });
+        }
+        messages.map(|m| m.map(|m| m.text))
     }
 }

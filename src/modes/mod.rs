@@ -22,6 +22,7 @@ pub(crate) use parse::{check_something_is_checked, parse_level, parse_version, R
 pub use respond::respond;
 
 use crate::controls::{self, Level, CONTROL_COUNT};
+use crate::message::Text;
 use crate::settings::{PolicyVersion, Settings};
 
 /// PSA's audit annotation naming the enforce mode's level and version
@@ -53,13 +54,30 @@ impl LevelVersion {
 
     /// Appends `level:version`.
     pub fn push_to(self, out: &mut String) {
-        out.push_str(self.level.as_str());
-        out.push(':');
+        self.write_to(out);
+    }
+
+    /// Writes `level:version` (nothing in it to escape), without `core::fmt`, whose
+    /// machinery costs more than the rest of a message's frame.
+    pub fn write_to<T: Text>(self, out: &mut T) {
+        out.safe(self.level.as_str());
+        out.safe(":");
         match self.version {
-            PolicyVersion::Latest => out.push_str("latest"),
-            pinned => {
-                use std::fmt::Write;
-                let _ = write!(out, "{pinned}");
+            PolicyVersion::Latest => out.safe("latest"),
+            PolicyVersion::V1(minor) => {
+                let mut digits = [0u8; 10];
+                let mut at = digits.len();
+                let mut n = minor;
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                out.safe("v1.");
+                out.safe(std::str::from_utf8(&digits[at..]).unwrap_or_default());
             }
         }
     }

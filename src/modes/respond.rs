@@ -4,12 +4,11 @@
 use kubewarden_policy_sdk::response::ValidationResponse;
 
 use super::judge::judge;
-use super::{
-    LevelVersion, Policy, AUDIT_VIOLATIONS_ANNOTATION, ENFORCE_POLICY_ANNOTATION, ERROR_ANNOTATION,
-};
+use super::{LevelVersion, Policy, ENFORCE_POLICY_ANNOTATION, ERROR_ANNOTATION};
+use crate::answer::Answer;
 use crate::request::{read_pod, Evaluation};
-use crate::response::{accept, note_exclusions, reject};
-use crate::response_writer;
+use crate::response::{accept, note_exclusions};
+use crate::response_writer::{self, Texts};
 use crate::settings::Settings;
 use crate::verdict;
 
@@ -24,11 +23,12 @@ pub fn respond(
     error: Option<String>,
     e: &Evaluation,
     payload: &str,
-) -> ValidationResponse {
+) -> Answer {
     let judgement = judge(settings, policy, &e.pod);
     let mut audit = judgement.audit;
     let mut warn = judgement.warn;
     let mut used = judgement.exclusions_used;
+    let mut texts = Texts::default();
     let mut response = match judgement.enforce {
         None => accept(),
         Some(message) if settings.mutate && e.mutable => {
@@ -37,7 +37,7 @@ pub fn respond(
                 version: policy.enforce.version,
                 ..settings.clone()
             };
-            let corrected = verdict::correct(&enforced, e, payload, message);
+            let corrected = verdict::correct(&enforced, e, payload, message.plain());
             // The warn and audit modes judge the object as it will be stored.
             if let Some(object) = corrected.mutated_object.as_ref() {
                 let text = object.to_string();
@@ -54,7 +54,14 @@ pub fn respond(
             }
             corrected
         }
-        Some(message) => reject(message),
+        // The message stays in JSON (`answer.rs`): the response holds none.
+        Some(message) => {
+            texts.message = Some(message);
+            ValidationResponse {
+                accepted: false,
+                ..accept()
+            }
+        }
     };
     // The map (and strings) of the last response, when there was one (`response_writer`).
     let mut annotations = response
@@ -64,37 +71,30 @@ pub fn respond(
     let mut level_version = String::with_capacity(24);
     policy.enforce.push_to(&mut level_version);
     response_writer::set(&mut annotations, ENFORCE_POLICY_ANNOTATION, &level_version);
-    let wanted = [
-        (AUDIT_VIOLATIONS_ANNOTATION, audit),
-        (ERROR_ANNOTATION, error),
-    ];
-    let set = wanted.iter().filter(|(_, v)| v.is_some()).count();
-    for (key, value) in wanted {
-        match value {
-            Some(value) => response_writer::put(&mut annotations, key, value),
-            // (Looked for only when the map holds more than enforce-policy.)
-            None if annotations.len() > 1 => {
-                annotations.remove(key);
-            }
-            None => {}
+    let with_error = error.is_some();
+    match error {
+        Some(error) => response_writer::put(&mut annotations, ERROR_ANNOTATION, error),
+        // (Looked for only when the map holds more than enforce-policy.)
+        None if annotations.len() > 1 => {
+            annotations.remove(ERROR_ANNOTATION);
         }
+        None => {}
     }
-    // Only PSA's keys: what else the spare map held goes.
-    if annotations.len() > 1 + set {
-        annotations.retain(|k, _| {
-            [
-                ENFORCE_POLICY_ANNOTATION,
-                AUDIT_VIOLATIONS_ANNOTATION,
-                ERROR_ANNOTATION,
-            ]
-            .contains(&k.as_str())
-        });
+    // Only these keys: what else the spare map held goes (`audit-violations` is a text).
+    if annotations.len() > 1 + usize::from(with_error) {
+        annotations.retain(|k, _| k == ENFORCE_POLICY_ANNOTATION || k == ERROR_ANNOTATION);
     }
     response.audit_annotations = Some(annotations);
+    texts.audit_violations = audit;
     if response.accepted {
         if let Some(warn) = warn {
-            response.warnings.get_or_insert_with(Vec::new).push(warn);
+            match response.warnings.as_mut() {
+                // After the mutation's own warnings.
+                Some(warnings) => warnings.push(warn.plain()),
+                None => texts.warning = Some(warn),
+            }
         }
     }
-    note_exclusions(response, used)
+    let response = note_exclusions(response, used);
+    Answer { response, texts }
 }

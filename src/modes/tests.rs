@@ -18,6 +18,25 @@ fn err(json: Value) -> String {
         .to_string()
 }
 
+/// A pod's judgement in every mode, its messages read back from JSON as plain text.
+struct Plain {
+    enforce: Option<String>,
+    audit: Option<String>,
+    warn: Option<String>,
+    exclusions_used: crate::exclusions::Notes,
+}
+
+fn judge(settings: &Settings, policy: &Policy, pod: &PodView) -> Plain {
+    let j = super::judge(settings, policy, pod);
+    let plain = |e: Option<crate::json::Escaped>| e.map(|e| e.plain());
+    Plain {
+        enforce: plain(j.enforce),
+        audit: plain(j.audit),
+        warn: plain(j.warn),
+        exclusions_used: j.exclusions_used,
+    }
+}
+
 fn lv(level: Level, version: PolicyVersion) -> LevelVersion {
     LevelVersion { level, version }
 }
@@ -444,5 +463,29 @@ fn a_message_taken_from_another_mode_is_the_message_judged_alone() {
             [taken, judged].map(|j| if mode == "warn" { j.warn } else { j.audit });
         assert!(taken.is_some(), "{name}: nothing found");
         assert_eq!(taken, judged, "{name}");
+    }
+}
+
+#[test]
+fn level_and_version_are_written_as_psa_prints_them() {
+    let cases = [
+        ("latest", PolicyVersion::Latest, "restricted:latest"),
+        ("one digit", PolicyVersion::V1(0), "restricted:v1.0"),
+        ("two digits", PolicyVersion::V1(25), "restricted:v1.25"),
+        (
+            "the largest",
+            PolicyVersion::V1(u32::MAX),
+            "restricted:v1.4294967295",
+        ),
+    ];
+    for (name, version, expected) in cases {
+        let mut out = String::new();
+        lv(Level::Restricted, version).push_to(&mut out);
+        assert_eq!(out, expected, "{name}");
+        assert_eq!(
+            out,
+            format!("restricted:{version}"),
+            "{name}: as PolicyVersion displays"
+        );
     }
 }

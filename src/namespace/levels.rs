@@ -5,6 +5,7 @@ use kubewarden_policy_sdk::response::ValidationResponse;
 
 use super::policy::{aggregate, defaults, policy_to_evaluate};
 use super::Cluster;
+use crate::answer::Answer;
 use crate::bounds::{clip_text, MAX_VALUE_BYTES};
 use crate::controls::go_quote;
 use crate::modes::{self, LevelVersion, ERROR_ANNOTATION};
@@ -23,9 +24,9 @@ pub fn respond(
     namespace: Option<&str>,
     e: &Evaluation,
     payload: &str,
-) -> ValidationResponse {
+) -> Answer {
     let Some(namespace) = namespace.filter(|ns| !ns.is_empty()) else {
-        return failed("the request names no namespace".to_owned());
+        return failed("the request names no namespace".to_owned()).into();
     };
     let labels = match cluster.namespace_labels(namespace) {
         Ok(labels) => labels,
@@ -35,6 +36,7 @@ pub fn respond(
                 go_quote(&clip_text(namespace, MAX_VALUE_BYTES)),
                 clip_text(&why, 2 * MAX_VALUE_BYTES)
             ))
+            .into()
         }
     };
     let (mut policy, errors) = policy_to_evaluate(&labels, defaults(settings));
