@@ -31,22 +31,18 @@ pub fn settings(raw: Option<&str>) -> Result<Rc<Settings>, SettingsError> {
     Ok(settings)
 }
 
-/// Whether two settings texts are equal, compared eight bytes at a time: in the module a
-/// plain comparison goes byte by byte, ten times the cost for settings of a hundred bytes.
+/// Whether two settings texts are equal (`json::same_text`, eight bytes at a time).
 fn same(a: Option<&str>, b: Option<&str>) -> bool {
-    let (Some(a), Some(b)) = (a, b) else {
-        return a.is_none() && b.is_none();
-    };
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
+    match (a, b) {
+        (Some(a), Some(b)) => crate::json::same_text(a, b),
+        (a, b) => a.is_none() && b.is_none(),
     }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    let words = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or_default());
-    x.by_ref()
-        .zip(y.by_ref())
-        .all(|(p, q)| words(p) == words(q))
-        && x.remainder() == y.remainder()
+}
+
+/// Calls `read` with the last settings' text, if any (to recognize it in the next request
+/// without reading it again: `json::Reader::raw_or_known`).
+pub fn with_last_text<T>(read: impl FnOnce(Option<&str>) -> T) -> T {
+    LAST.with_borrow(|last| read(last.as_ref().and_then(|(text, _)| text.as_deref())))
 }
 
 #[cfg(test)]

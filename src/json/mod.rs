@@ -29,7 +29,7 @@ mod structure;
 pub use self::escaped::Escaped;
 pub use self::str::Str;
 pub use string::{escape_into, escape_marking, write_string};
-pub use structure::{Elements, Fields};
+pub use structure::{same_text, Elements, Fields};
 
 /// Why a JSON text could not be read, and where. Boxed: every read returns a `Result`, and
 /// a one-word error keeps those results small on the path where nothing fails.

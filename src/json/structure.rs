@@ -92,6 +92,23 @@ impl<'a> Reader<'a> {
         Ok(&self.text[start..self.pos])
     }
 
+    /// [`raw`](Self::raw), recognizing `known` (an object or array read before, whole) by
+    /// its bytes alone: such a value ends where its own bytes say, so the same bytes are
+    /// the same value, found without reading it again. policy-server sends a policy the
+    /// same settings with every request.
+    pub fn raw_or_known(&mut self, known: Option<&str>) -> Result<&'a str> {
+        self.peek();
+        let start = self.pos;
+        let known = known.filter(|k| k.starts_with(['{', '[']));
+        if let Some(same) = known.and_then(|k| self.text.get(start..start + k.len())) {
+            if same_text(same, known.unwrap_or_default()) {
+                self.pos = start + same.len();
+                return Ok(same);
+            }
+        }
+        self.raw()
+    }
+
     /// Skips the next value, checking that it is well-formed, at any depth (without
     /// recursion: a deeply nested value must not exhaust the stack).
     pub fn skip(&mut self) -> Result<()> {
@@ -310,4 +327,16 @@ impl Nesting {
             self.deeper.pop();
         }
     }
+}
+
+/// Whether two texts are the same, compared eight bytes at a time: in the module a plain
+/// comparison goes byte by byte, ten times the cost for a hundred bytes.
+pub fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or_default());
+    x.by_ref().zip(y.by_ref()).all(|(p, q)| word(p) == word(q)) && x.remainder() == y.remainder()
 }

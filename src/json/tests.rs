@@ -321,3 +321,53 @@ mod against_serde_json {
         }
     }
 }
+
+#[test]
+fn a_known_value_is_recognized_by_its_bytes_and_anything_else_read() {
+    let known =
+        r#"{"warn":{"level":"baseline","version":"latest"},"audit":{"level":"restricted"}}"#;
+    let changed = known.replace("baseline", "baseLine");
+    // (name, the value in the text, what is known, what is read: None for an error)
+    let cases: &[(&str, &str, Option<&str>, Option<&str>)] = &[
+        ("the same object", known, Some(known), Some(known)),
+        (
+            "another object",
+            r#"{"level":"baseline"}"#,
+            Some(known),
+            Some(r#"{"level":"baseline"}"#),
+        ),
+        ("one byte differs", &changed, Some(known), Some(&changed)),
+        ("nothing known", known, None, Some(known)),
+        ("known is not an object", "[1]", Some("1"), Some("[1]")),
+        (
+            "known is longer than the text",
+            "{}",
+            Some(known),
+            Some("{}"),
+        ),
+        ("the same array", "[1,2]", Some("[1,2]"), Some("[1,2]")),
+        (
+            "a prefix of the known array",
+            "[1]",
+            Some("[1,2]"),
+            Some("[1]"),
+        ),
+        ("malformed, not the known", r#"{"a":}"#, Some(known), None),
+    ];
+    for (name, value, known, expected) in cases {
+        let framed = format!("[{value}, 7]");
+        let got = Reader::read_all(&framed, |r| {
+            let mut items = r.elements("an array")?;
+            let mut seen = None;
+            while items.next(r)? {
+                match seen {
+                    None => seen = Some(r.raw_or_known(*known)?.to_owned()),
+                    // The reader goes on after the value, where it ends.
+                    Some(_) => assert_eq!(r.i64()?, 7, "{name}"),
+                }
+            }
+            Ok(seen)
+        });
+        assert_eq!(got.ok().flatten().as_deref(), *expected, "{name}");
+    }
+}

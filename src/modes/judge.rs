@@ -157,8 +157,14 @@ impl Runs<'_, '_, '_> {
             };
             self.list(m, c, found);
             if plain {
-                if let Some(free) = self.memo[c].iter_mut().find(|e| e.0 == 0) {
-                    *free = (key, found);
+                // Also under the baseline controls it replaces, which may share its check
+                // (`procMount_restricted` runs `procMount`'s).
+                let controls = revision.overrides.iter().map(|id| id.index());
+                for k in std::iter::once(c).chain(controls) {
+                    let memo = self.memo.get_mut(k).into_iter().flatten();
+                    if let Some(free) = memo.into_iter().find(|e| e.0 == 0 || e.0 == key) {
+                        *free = (key, found);
+                    }
                 }
             }
         }

@@ -40,7 +40,9 @@ impl<'a> ValidationRequest<'a> {
             let (mut request, mut settings) = (None, None);
             read_fields!(r, "a ValidationRequest: {\"request\": ..., \"settings\": ...}", {
                 "request" => request = Some(AdmissionRequest::read(r, reading)?),
-                "settings" => settings = r.option(Reader::raw)?,
+                "settings" => settings = r.option(|r| {
+                    crate::settings_cache::with_last_text(|known| r.raw_or_known(known))
+                })?,
             })?;
             let request = request.ok_or_else(|| r.missing_field("request"))?;
             Ok(ValidationRequest { request, settings })
