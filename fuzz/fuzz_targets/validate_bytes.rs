@@ -1,9 +1,10 @@
 //! `validate` on arbitrary bytes: never panics, never stalls, always answers a well-formed
-//! response; whatever cannot be read is rejected with a reason, never accepted silently.
+//! response; whatever cannot be read is rejected with a reason, never accepted silently;
+//! the JSON the waPC edge writes (the modes' texts straight from JSON) reads as that response.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pod_security_standards::verdict::validate;
+use pod_security_standards::verdict::{answer, validate};
 use pod_security_standards_fuzz::check_rejection_message;
 
 fuzz_target!(|data: &[u8]| {
@@ -21,5 +22,9 @@ fuzz_target!(|data: &[u8]| {
     }
     // A corrected object is only ever handed back with an acceptance.
     assert!(response.mutated_object.is_none() || response.accepted);
-    serde_json::to_vec(&response).expect("the response serializes");
+    let serde = serde_json::to_value(&response).expect("the response serializes");
+    let (written, _) = answer(data).written();
+    let written: serde_json::Value =
+        serde_json::from_slice(&written.expect("written")).expect("the edge writes JSON");
+    assert_eq!(written, serde, "the edge's JSON and the response differ");
 });
