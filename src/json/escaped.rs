@@ -1,7 +1,7 @@
 //! Text already escaped as the inside of a JSON string: the modes write their messages
 //! straight into this form, each violation escaped once, and the response writer copies it.
 
-use super::{escape_into, escape_marking};
+use super::{escape_into, escape_marking, Reader};
 
 /// The inside of a JSON string (no quotes), escaped as [`super::write_string`] escapes.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -45,14 +45,17 @@ impl Escaped {
     }
 
     /// The text it stands for, for callers that need the plain string (the native API,
-    /// the mutation path). The bytes only ever come from `push_str`, so they read back.
+    /// the mutation path), read back by the crate's own reader. The bytes only ever come
+    /// from escaping whole characters, so they read back.
     pub fn plain(&self) -> String {
-        let mut quoted = Vec::with_capacity(self.0.len() + 2);
-        quoted.push(b'"');
-        quoted.extend_from_slice(&self.0);
-        quoted.push(b'"');
-        serde_json::from_slice(&quoted)
-            .unwrap_or_else(|_| String::from_utf8_lossy(&self.0).into_owned())
+        let mut quoted = String::with_capacity(self.0.len() + 2);
+        quoted.push('"');
+        quoted.push_str(&String::from_utf8_lossy(&self.0));
+        quoted.push('"');
+        match Reader::read_all(&quoted, |r| r.str()) {
+            Ok(text) => text.to_string(),
+            Err(_) => String::from_utf8_lossy(&self.0).into_owned(),
+        }
     }
 }
 
