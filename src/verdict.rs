@@ -2,7 +2,7 @@
 //! settings, decides which path judges it (a Namespace, the modes, levels from namespace
 //! labels, or the plain level with mutation) and judges its pod through the controls with
 //! exclusions applied. The answers themselves are built in `response.rs`, a rejection's
-//! words in `message.rs`, refusals of unreadable requests in `refusal.rs`.
+//! words in `message/`, refusals of unreadable requests in `refusal.rs`.
 
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;

@@ -215,7 +215,7 @@ impl Runs<'_, '_, '_> {
         if self.found.is_empty() {
             return messages.map(|_| None);
         }
-        let mut entries = Entries::new(&self.found);
+        let entries = Entries::new(&self.found);
         for m in [ENFORCE, AUDIT, WARN] {
             let list = &self.lists[m];
             if list.is_empty() {
@@ -225,9 +225,7 @@ impl Runs<'_, '_, '_> {
             let same = (0..m).find(|&p| &self.lists[p] == list && messages[p].is_some());
             messages[m] = Some(match same.and_then(|p| messages[p].as_ref()) {
                 Some(earlier) => earlier.reworded(modes[m], would),
-                None => {
-                    Message::describe_listed(modes[m], &mut entries, list, self.standard[m], would)
-                }
+                None => Message::describe_listed(modes[m], &entries, list, self.standard[m], would),
             });
         }
         messages.map(|m| m.map(|m| m.text))
