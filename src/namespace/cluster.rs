@@ -37,7 +37,7 @@ impl Cluster for WapcHost {
             field_masks: Some(["metadata.labels".to_owned()].into()),
         };
         // The answer as JSON text, read by the policy's own reader (no serde derive).
-        let namespace: Box<RawValue> = get_resource(&request).map_err(|e| e.to_string())?;
+        let namespace: Box<RawValue> = get_resource(&request).map_err(|e| host_error(&e))?;
         read_namespace(namespace.get())
             .map(|(_, labels)| labels)
             .map_err(|e| {
@@ -60,7 +60,17 @@ impl Cluster for WapcHost {
             "list_resources_by_namespace",
             &payload,
         )
-        .map_err(|e| e.to_string())
+        .map_err(|e| host_error(&e))
+    }
+}
+
+/// A failed host call in a message: the host's first paragraph. policy-server's error
+/// carries a stack backtrace after it when `RUST_BACKTRACE` is set in its environment.
+fn host_error(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    match text.split_once("\n\n") {
+        Some((first, _)) => first.to_owned(),
+        None => text,
     }
 }
 
@@ -79,6 +89,19 @@ fn list_pods_request(namespace: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_error_is_said_without_its_backtrace() {
+        let cases = [
+            ("one line", "Host error: kube::Client was not initialized properly", "Host error: kube::Client was not initialized properly"),
+            // As policy-server 1.36 answered with RUST_BACKTRACE=1 in its environment.
+            ("with a backtrace", "Host error: Callback evaluation failure: kube::Client was not initialized properly\n\nStack backtrace:\n   0: anyhow::error::<impl anyhow::Error>::msg", "Host error: Callback evaluation failure: kube::Client was not initialized properly"),
+            ("several lines, one paragraph", "a\nb", "a\nb"),
+        ];
+        for (name, error, said) in cases {
+            assert_eq!(host_error(&error), said, "{name}");
+        }
+    }
 
     #[test]
     fn the_pods_request_is_the_sdks() {
