@@ -2,8 +2,6 @@
 //! through Kubewarden's host capabilities (policy-server answers from the cluster; the
 //! policy must be granted `v1/Namespace` and `v1/Pod` in its `contextAwareResources`).
 
-use serde_json::value::RawValue;
-
 use super::labels::{read_namespace, Labels};
 use crate::json;
 use crate::pod::read_error;
@@ -23,29 +21,27 @@ pub struct WapcHost;
 
 impl Cluster for WapcHost {
     fn namespace_labels(&self, name: &str) -> Result<Labels, String> {
-        use kubewarden_policy_sdk::host_capabilities::kubernetes::{
-            get_resource, GetResourceRequest,
-        };
-        let request = GetResourceRequest {
-            api_version: "v1".to_owned(),
-            kind: "Namespace".to_owned(),
-            name: name.to_owned(),
-            namespace: None,
-            // policy-server's 5-second cache, as for any context-aware policy.
-            disable_cache: false,
-            // Only the labels travel from the host.
-            field_masks: Some(["metadata.labels".to_owned()].into()),
-        };
-        // The answer as JSON text, read by the policy's own reader (no serde derive).
-        let namespace: Box<RawValue> = get_resource(&request).map_err(|e| host_error(&e))?;
-        read_namespace(namespace.get())
+        // The capability the SDK's `get_resource` calls, with the SDK's request (written
+        // here, see `get_namespace_request`) and its words for a failed call; the answer is
+        // read once, by the policy's own reader (the SDK has serde_json scan it first).
+        let payload = get_namespace_request(name);
+        let answer = kubewarden_policy_sdk::wapc_guest::host_call(
+            "kubewarden",
+            "kubernetes",
+            "get_resource",
+            &payload,
+        )
+        .map_err(|e| {
+            format!(
+                "error invoking host capability kubernetes.get_resource: {}",
+                host_error(&e)
+            )
+        })?;
+        let text = std::str::from_utf8(&answer)
+            .map_err(|e| format!("cannot read the Namespace: not UTF-8 ({e})"))?;
+        read_namespace(text)
             .map(|(_, labels)| labels)
-            .map_err(|e| {
-                format!(
-                    "cannot read the Namespace: {}",
-                    read_error(namespace.get(), &e)
-                )
-            })
+            .map_err(|e| format!("cannot read the Namespace: {}", read_error(text, &e)))
     }
 
     fn pods(&self, namespace: &str) -> Result<Vec<u8>, String> {
@@ -72,6 +68,18 @@ fn host_error(e: &dyn std::fmt::Display) -> String {
         Some((first, _)) => first.to_owned(),
         None => text,
     }
+}
+
+/// The SDK's `GetResourceRequest` for the v1 Namespace `name`, as serde_json writes it (a
+/// unit test holds the two equal): through policy-server's 5-second cache, as for any
+/// context-aware policy, and only the labels travel from the host.
+fn get_namespace_request(name: &str) -> Vec<u8> {
+    let mut out = br#"{"api_version":"v1","kind":"Namespace","name":"#.to_vec();
+    json::write_string(&mut out, name);
+    out.extend_from_slice(
+        br#","namespace":null,"disable_cache":false,"field_masks":["metadata.labels"]}"#,
+    );
+    out
 }
 
 /// The SDK's `ListResourcesByNamespaceRequest` for the v1 Pods of `namespace`, as
@@ -103,20 +111,47 @@ mod tests {
         }
     }
 
+    /// Each request written here is the one the SDK's serde_json would write.
     #[test]
-    fn the_pods_request_is_the_sdks() {
-        use kubewarden_policy_sdk::host_capabilities::kubernetes::ListResourcesByNamespaceRequest;
-        let sdk = ListResourcesByNamespaceRequest {
+    fn the_requests_are_the_sdks() {
+        use kubewarden_policy_sdk::host_capabilities::kubernetes::{
+            GetResourceRequest, ListResourcesByNamespaceRequest,
+        };
+        let name = "team \"a\"";
+        let namespace = GetResourceRequest {
+            api_version: "v1".to_owned(),
+            kind: "Namespace".to_owned(),
+            name: name.to_owned(),
+            namespace: None,
+            disable_cache: false,
+            field_masks: Some(["metadata.labels".to_owned()].into()),
+        };
+        let pods = ListResourcesByNamespaceRequest {
             api_version: "v1".to_owned(),
             kind: "Pod".to_owned(),
-            namespace: "team \"a\"".to_owned(),
+            namespace: name.to_owned(),
             label_selector: None,
             field_selector: None,
             field_masks: Some(["spec".to_owned()].into()),
         };
-        assert_eq!(
-            String::from_utf8(list_pods_request("team \"a\"")).unwrap(),
-            serde_json::to_string(&sdk).unwrap()
-        );
+        let cases = [
+            (
+                "get_resource",
+                get_namespace_request(name),
+                serde_json::to_vec(&namespace),
+            ),
+            (
+                "list_resources_by_namespace",
+                list_pods_request(name),
+                serde_json::to_vec(&pods),
+            ),
+        ];
+        for (capability, ours, sdk) in cases {
+            assert_eq!(
+                String::from_utf8(ours),
+                String::from_utf8(sdk.unwrap()),
+                "{capability}"
+            );
+        }
     }
 }

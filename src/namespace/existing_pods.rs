@@ -52,7 +52,7 @@ fn read_listed(json: &str) -> json::Result<ListedPod<'_>> {
         };
         read_metadata(r, "a Pod", |r, key| match key {
             "name" => {
-                pod.name = r.opt_str()?.map(|n| n.to_string()).unwrap_or_default();
+                pod.name = r.opt_str()?.map(|n| String::from(&*n)).unwrap_or_default();
                 Ok(())
             }
             "ownerReferences" => r.or_default(|r| {
@@ -61,7 +61,7 @@ fn read_listed(json: &str) -> json::Result<ListedPod<'_>> {
                     r.object("an owner reference", |r, key| {
                         match &*key {
                             "controller" => controller = r.opt_bool()? == Some(true),
-                            "uid" => uid = r.opt_str()?.map(|u| u.to_string()),
+                            "uid" => uid = r.opt_str()?.map(|u| String::from(&*u)),
                             _ => r.skip()?,
                         }
                         Ok(())
