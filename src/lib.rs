@@ -14,6 +14,9 @@
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
+// Module docs name the private files a module is made of, for a contributor reading the
+// source or `cargo doc --document-private-items`.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod answer;
 pub mod bounds;

@@ -1,7 +1,7 @@
 //! The Pod Security Standards, one control per file, and the one table that says which
 //! control belongs to which level from which policy version.
 //!
-//! Each control is a pure function of a [`PodView`] that returns `None` when the pod is
+//! Each control is a pure function of a [`PodView`](crate::pod::PodView) that returns `None` when the pod is
 //! allowed and a [`Violation`] (in Pod Security Admission's own words) when it is not.
 //!
 //! The registry is in parts: [`registry`] (what a control and its revisions are),

@@ -11,7 +11,7 @@
 //! comparison of its key.
 //!
 //! The reader is in parts: this file (errors, the cursor, values), [`string`] (strings,
-//! scanned 8 bytes at a time), [`number`], [`structure`] (objects, arrays, skipping), [`str`]
+//! scanned 8 bytes at a time), [`number`], [`structure`] (objects, arrays, skipping), [`str`](mod@str)
 //! (the text a string reads as) and [`path`] (where in a text an error is). The writing
 //! side is small: [`write_string`] and [`Escaped`], text escaped once and copied after.
 

@@ -8,8 +8,8 @@
 //! run once, and a warning is worked out only for a request enforce lets through.
 //!
 //! Here: the modes' levels and versions (this file), reading them from the settings
-//! ([`parse`]), judging a pod in every mode ([`judge`], its messages in `crate::message`)
-//! and the answer ([`respond`]).
+//! ([`parse`]), judging a pod in every mode ([`judge`](mod@judge), its messages in
+//! `crate::message`) and the answer ([`respond`](mod@respond)).
 
 mod judge;
 mod parse;

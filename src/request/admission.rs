@@ -54,7 +54,7 @@ pub enum Subject<'a> {
 pub struct Evaluation<'a> {
     pub pod: Box<PodView<'a>>,
     pub carrier: PodCarrier,
-    /// The request's object as sent, when it was kept raw (see [`Reading`]).
+    /// The request's object as sent, when it was kept raw (see [`Reading`](crate::request::Reading)).
     pub object: Option<&'a str>,
     /// Whether the object may be corrected by mutation: not for a Pod UPDATE, where the
     /// API server forbids changing the spec of an existing pod.
