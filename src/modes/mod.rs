@@ -52,11 +52,6 @@ impl LevelVersion {
         self.level != Level::Privileged
     }
 
-    /// Appends `level:version`.
-    pub fn push_to(self, out: &mut String) {
-        self.write_to(out);
-    }
-
     /// Writes `level:version` (nothing in it to escape), without `core::fmt`, whose
     /// machinery costs more than the rest of a message's frame.
     pub fn write_to<T: Text>(self, out: &mut T) {
@@ -91,7 +86,7 @@ impl LevelVersion {
 impl std::fmt::Display for LevelVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut out = String::new();
-        self.push_to(&mut out);
+        self.write_to(&mut out);
         f.write_str(&out)
     }
 }

@@ -69,20 +69,17 @@ pub fn respond(
         .take()
         .unwrap_or_else(response_writer::annotations);
     let mut level_version = String::with_capacity(24);
-    policy.enforce.push_to(&mut level_version);
+    policy.enforce.write_to(&mut level_version);
     response_writer::set(&mut annotations, ENFORCE_POLICY_ANNOTATION, &level_version);
     let with_error = error.is_some();
-    match error {
-        Some(error) => response_writer::put(&mut annotations, ERROR_ANNOTATION, error),
-        // (Looked for only when the map holds more than enforce-policy.)
-        None if annotations.len() > 1 => {
-            annotations.remove(ERROR_ANNOTATION);
-        }
-        None => {}
+    if let Some(error) = error {
+        response_writer::put(&mut annotations, ERROR_ANNOTATION, error);
     }
-    // Only these keys: what else the spare map held goes (`audit-violations` is a text).
+    // Only these keys: what else the spare map held goes, a stale `error` among it
+    // (`audit-violations` is a text, see `answer.rs`).
     if annotations.len() > 1 + usize::from(with_error) {
-        annotations.retain(|k, _| k == ENFORCE_POLICY_ANNOTATION || k == ERROR_ANNOTATION);
+        annotations
+            .retain(|k, _| k == ENFORCE_POLICY_ANNOTATION || (with_error && k == ERROR_ANNOTATION));
     }
     response.audit_annotations = Some(annotations);
     texts.audit_violations = audit;

@@ -316,6 +316,8 @@ fn a_recycled_map_carries_nothing_over() {
         .as_mut()
         .unwrap()
         .insert("exclusions".into(), "x".into());
+    // An `error` of a namespace whose labels could not be read, no longer true.
+    (stale.audit_annotations.as_mut().unwrap()).insert(ERROR_ANNOTATION.into(), "y".into());
     crate::response_writer::recycle(stale);
     let compliant = json!({"kind": "Pod", "spec": {"containers": [{"name": "app", "securityContext": {"readOnlyRootFilesystem": true}}]}});
     let r = validate(&request(compliant, settings));
@@ -480,7 +482,7 @@ fn level_and_version_are_written_as_psa_prints_them() {
     ];
     for (name, version, expected) in cases {
         let mut out = String::new();
-        lv(Level::Restricted, version).push_to(&mut out);
+        lv(Level::Restricted, version).write_to(&mut out);
         assert_eq!(out, expected, "{name}");
         assert_eq!(
             out,
