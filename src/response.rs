@@ -1,6 +1,6 @@
 //! The answers the host reads: a ValidationResponse (accepted, rejected, exempt, with the
 //! exclusions a request relied on) and its JSON, and the SettingsValidationResponse.
-//! What to answer is decided in `verdict.rs`; the words of a rejection are `message/`'s.
+//! What to answer is decided in `verdict/`; the words of a rejection are `message/`'s.
 
 use std::collections::HashMap;
 

@@ -92,7 +92,7 @@ pub struct Settings {
     pub version: PolicyVersion,
     pub require_read_only_root_filesystem: bool,
     pub exemptions: Exemptions,
-    /// Fill in unset fields with secure defaults before judging (see `mutate.rs`).
+    /// Fill in unset fields with secure defaults before judging (see `mutate/`).
     pub mutate: bool,
     /// One control forgiven for named images, containers or values (see `src/exclusions/`).
     pub exclusions: Vec<Exclusion>,
